@@ -1,0 +1,47 @@
+# VMS Admin Console — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+# Builds live outside the clone so fresh clones (CI) reuse them.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/vms-admin-console/target
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+# The site built by cargo-leptos, and how the server finds it.
+export LEPTOS_OUTPUT_NAME ?= vms
+export LEPTOS_SITE_ROOT ?= target/site
+export LEPTOS_SITE_PKG_DIR ?= pkg
+export LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
+
+# `make run` defaults, used only when the variable is unset.
+export DATABASE_URL ?= sqlite://data/vms.db
+export VMS_DEMO_DATA ?= 1
+export RUST_LOG ?= info,sqlx=warn
+
+SERVER := $(CARGO_TARGET_DIR)/release/server
+
+.PHONY: run test tools e2e-tools build test-rust test-e2e fmt
+
+run: tools build
+	@echo "Starting on http://$(LEPTOS_SITE_ADDR) (database: $(DATABASE_URL))"
+	@if [ "$(VMS_DEMO_DATA)" = 1 ]; then echo "Demo administrator: login admin, password admin-demo-2026"; fi
+	$(SERVER)
+
+tools:
+	@scripts/setup-tools.sh
+
+e2e-tools:
+	@scripts/setup-e2e.sh
+
+build:
+	cargo leptos build --release
+
+# Every Rust test on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set;
+# then the browser journeys against the release build.
+test: tools e2e-tools test-rust build test-e2e
+
+test-rust:
+	cargo test --workspace --exclude frontend
+
+test-e2e:
+	cd end2end && npx playwright test
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,7 @@
+//! Reusable pieces of UI.
+
+pub mod dom;
+pub mod pager;
+pub mod states;
+pub mod tabs;
+pub mod url;

@@ -1,0 +1,115 @@
+//! The frame of every console page: the top bar with navigation, the signed-in
+//! administrator and sign-out.
+
+use crate::components::dom::hard_navigate;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+}
+
+#[server(prefix = "/api/console", endpoint = "me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    use crate::server::{principal::current_admin, respond};
+    respond(async move {
+        let ctx = current_admin().await?;
+        let permissions = crate::domain::permissions::CONSOLE_PERMISSIONS
+            .iter()
+            .filter(|(p, _)| ctx.admin.can(p))
+            .map(|(p, _)| p.to_string())
+            .collect();
+        Ok(Me {
+            login: ctx.admin.login,
+            name: ctx.admin.name,
+            role: ctx.admin.role,
+            permissions,
+        })
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::audit;
+    use crate::server::auth::{cookie, end_admin_session, set_cookie, ADMIN_COOKIE};
+    use crate::server::principal::current_admin;
+    use crate::server::respond;
+    respond(async move {
+        let ctx = current_admin().await?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
+        if let Some(token) = cookie(&parts.headers, ADMIN_COOKIE) {
+            end_admin_session(ctx.db(), token).await?;
+        }
+        audit::record_db(
+            ctx.db(),
+            ctx.now(),
+            audit::Entry {
+                actor_kind: "admin",
+                actor_id: Some(ctx.admin.id),
+                actor_login: &ctx.admin.login,
+                impersonator_id: None,
+                action: "admin.sign_out",
+                target_kind: "admin",
+                target_id: Some(ctx.admin.id),
+                target_label: &ctx.admin.login,
+                user_id: None,
+                details: serde_json::json!({}),
+            },
+        )
+        .await?;
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            let c = set_cookie(ADMIN_COOKIE, "", 0, ctx.state.config.secure_cookies);
+            if let Ok(v) = http::HeaderValue::from_str(&c) {
+                res.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[component]
+pub fn ConsoleLayout(children: Children) -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(result) = sign_out.value().get() {
+            if result.is_ok() || result == Err(AppError::Unauthorized) {
+                hard_navigate("/login");
+            }
+        }
+    });
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/users">
+                <span class="brand-mark" aria-hidden="true">"◉"</span>
+                " VMS Admin"
+            </a>
+            <nav class="mainnav" aria-label="Main">
+                <a href="/users">"Users"</a>
+            </nav>
+            <div class="whoami">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(me) => view! {
+                                <span class="admin-name" title=me.role.clone()>{me.login}</span>
+                            }.into_any(),
+                            Err(e) => view! { <crate::components::states::ErrorState error=e /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <ActionForm action=sign_out attr:class="inline">
+                    <button type="submit" class="button secondary small">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}

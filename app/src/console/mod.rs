@@ -1,0 +1,6 @@
+//! The administrator console: one module per page, its server functions beside it.
+
+pub mod layout;
+pub mod login;
+pub mod user_card;
+pub mod users;

@@ -1,0 +1,10 @@
+//! Shared types and pure rules of the product: no I/O, no framework.
+
+pub mod address;
+pub mod billing;
+pub mod camera;
+pub mod page;
+pub mod permissions;
+pub mod rng;
+pub mod time;
+pub mod user;

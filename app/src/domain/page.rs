@@ -1,0 +1,93 @@
+//! One page of a keyset-paginated list.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// Total of rows matching the filter (only rows the caller may see).
+    pub total: i64,
+    /// Opaque cursor of the next page, `None` on the last page.
+    pub next: Option<String>,
+}
+
+pub const PAGE_SIZE: i64 = 25;
+
+impl<T> Page<T> {
+    /// Builds a page from up to `PAGE_SIZE + 1` fetched rows: the extra row only tells
+    /// that a next page exists.
+    pub fn from_rows(mut rows: Vec<T>, total: i64, cursor: impl Fn(&T) -> Cursor) -> Self {
+        let more = rows.len() as i64 > PAGE_SIZE;
+        rows.truncate(PAGE_SIZE as usize);
+        let next = if more {
+            rows.last().map(|r| cursor(r).encode())
+        } else {
+            None
+        };
+        Self { rows, total, next }
+    }
+
+    /// The cursor of an id-ordered list.
+    pub fn after_id(after: Option<&str>) -> i64 {
+        after.and_then(Cursor::decode).map(|c| c.id).unwrap_or(0)
+    }
+}
+
+/// A keyset cursor: the sort key of the last row shown, and its id as tie-breaker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: String,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.id, self.key)
+    }
+
+    /// Parses a cursor from the URL; anything malformed is treated as "first page".
+    pub fn decode(s: &str) -> Option<Self> {
+        let (id, key) = s.split_once('~')?;
+        Some(Self {
+            id: id.parse().ok()?,
+            key: key.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+
+    #[test]
+    fn cursor_round_trip_and_garbage() {
+        let c = Cursor {
+            key: "Anna ~ Smith".into(),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("nonsense"), None);
+        assert_eq!(Cursor::decode("x~1"), None);
+    }
+
+    #[test]
+    fn from_rows_detects_the_next_page() {
+        let rows: Vec<i64> = (1..=26).collect();
+        let page = super::Page::from_rows(rows, 30, |r| Cursor {
+            key: String::new(),
+            id: *r,
+        });
+        assert_eq!(page.rows.len(), 25);
+        assert_eq!(
+            page.next.as_deref().and_then(Cursor::decode).map(|c| c.id),
+            Some(25)
+        );
+        let last = super::Page::from_rows(vec![1i64, 2], 2, |r| Cursor {
+            key: String::new(),
+            id: *r,
+        });
+        assert_eq!(last.next, None);
+        assert_eq!(super::Page::<i64>::after_id(Some("7~")), 7);
+        assert_eq!(super::Page::<i64>::after_id(Some("junk")), 0);
+    }
+}

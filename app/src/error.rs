@@ -1,0 +1,86 @@
+//! The one error type of the application: every server function returns it, and it maps
+//! once to an HTTP status and to the message a person sees.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyAttempts(String),
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Invalid(_) => 422,
+            Self::Conflict(_) => 409,
+            Self::TooManyAttempts(_) => 429,
+            Self::Internal => 500,
+            Self::Transport(_) => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = match value {
+            ServerFnErrorErr::Request(d) | ServerFnErrorErr::Response(d) => Self::Transport(d),
+            ServerFnErrorErr::Args(d) | ServerFnErrorErr::MissingArg(d) => {
+                Self::Invalid(format!("The request was not understood: {d}"))
+            }
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failure");
+                let _ = other;
+                Self::Internal
+            }
+        };
+        #[cfg(feature = "ssr")]
+        error.set_response_status();
+        error
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Sets the status of the response being built (server functions and pages).
+    pub fn set_response_status(&self) {
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(self.status()) {
+                res.set_status(status);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        // Database details go to the log, never to the browser.
+        tracing::error!(error = %e, "database error");
+        Self::Internal
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

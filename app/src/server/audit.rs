@@ -1,0 +1,48 @@
+//! Writes audit entries: who did what to whom, and when.
+
+use super::db::Db;
+use crate::error::AppError;
+
+pub struct Entry<'a> {
+    pub actor_kind: &'a str,
+    pub actor_id: Option<i64>,
+    pub actor_login: &'a str,
+    pub impersonator_id: Option<i64>,
+    pub action: &'a str,
+    pub target_kind: &'a str,
+    pub target_id: Option<i64>,
+    pub target_label: &'a str,
+    /// The subscriber the entry is about, if any (removed with it by retention).
+    pub user_id: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+pub async fn record<'c, E>(executor: E, at: i64, e: Entry<'_>) -> Result<(), AppError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_entries (at, actor_kind, actor_id, actor_login, impersonator_id, action, \
+         target_kind, target_id, target_label, user_id, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(at)
+    .bind(e.actor_kind)
+    .bind(e.actor_id)
+    .bind(e.actor_login)
+    .bind(e.impersonator_id)
+    .bind(e.action)
+    .bind(e.target_kind)
+    .bind(e.target_id)
+    .bind(e.target_label)
+    .bind(e.user_id)
+    .bind(e.details.to_string())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Shorthand for the pool.
+pub async fn record_db(db: &Db, at: i64, e: Entry<'_>) -> Result<(), AppError> {
+    record(&db.pool, at, e).await
+}

@@ -1,0 +1,15 @@
+//! Server-only code: database access, sessions, authorisation.
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod password;
+pub mod principal;
+pub mod scope;
+pub mod sql;
+pub mod state;
+pub mod throttle;
+pub mod token;
+
+pub use principal::{require, respond};
+pub use state::{AppState, Clock};

@@ -1,0 +1,100 @@
+//! The signed-in administrator, and the one call every console server function starts with.
+
+use super::auth::{admin_session, cookie, ADMIN_COOKIE};
+use super::db::Db;
+use super::state::{app_state, AppState};
+use crate::error::AppError;
+use leptos::prelude::use_context;
+
+#[derive(Clone, Debug)]
+pub struct Admin {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    pub scope_all: bool,
+}
+
+impl Admin {
+    pub fn can(&self, permission: &str) -> bool {
+        self.role == "superadmin" || self.permissions.iter().any(|p| p == permission)
+    }
+}
+
+/// What an authorised server function works with.
+pub struct Ctx {
+    pub admin: Admin,
+    pub state: AppState,
+}
+
+impl Ctx {
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+    pub fn now(&self) -> i64 {
+        self.state.clock.now_ms()
+    }
+}
+
+/// The administrator behind the current request, or `Unauthorized`.
+pub async fn current_admin() -> Result<Ctx, AppError> {
+    let state = app_state()?;
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
+    let token = cookie(&parts.headers, ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
+    let now = state.clock.now_ms();
+    let admin_id = admin_session(&state.db, token, now)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let admin = load_admin(&state.db, admin_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok(Ctx { admin, state })
+}
+
+/// Authorises the current request for `permission`: `Unauthorized` without a session,
+/// `Forbidden` without the permission.
+pub async fn require(permission: &str) -> Result<Ctx, AppError> {
+    let ctx = current_admin().await?;
+    if !ctx.admin.can(permission) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(ctx)
+}
+
+pub async fn load_admin(db: &Db, id: i64) -> Result<Option<Admin>, AppError> {
+    let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, login, name, role, scope_all FROM administrators WHERE id = $1 AND disabled_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((id, login, name, role, scope_all)) = row else {
+        return Ok(None);
+    };
+    let permissions: Vec<(String,)> = sqlx::query_as(
+        "SELECT slug FROM administrator_permissions WHERE admin_id = $1 ORDER BY slug",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(Admin {
+        id,
+        login,
+        name,
+        scope_all: scope_all == 1 || role == "superadmin",
+        role,
+        permissions: permissions.into_iter().map(|(p,)| p).collect(),
+    }))
+}
+
+/// Runs a server function body and maps its error to the HTTP status, in one place.
+pub async fn respond<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(e) = &result {
+        e.set_response_status();
+    }
+    result
+}

@@ -1,0 +1,26 @@
+import { expect, Page } from '@playwright/test';
+
+export const DEMO_ADMIN = { login: 'admin', password: 'admin-demo-2026' };
+
+/** Waits until the app has hydrated (the app marks <body data-hydrated>). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+}
+
+export async function signIn(page: Page, next = '/users') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await hydrated(page);
+  await page.getByLabel('Login').fill(DEMO_ADMIN.login);
+  await page.getByLabel('Password').fill(DEMO_ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+  await hydrated(page);
+}
+
+/** Saves a screenshot at phone and desktop width as a test artifact. */
+export async function screenshots(page: Page, name: string) {
+  for (const [label, width] of [['phone', 390], ['desktop', 1280]] as const) {
+    await page.setViewportSize({ width, height: label === 'phone' ? 844 : 800 });
+    await page.screenshot({ path: `artifacts/${name}-${label}.png`, fullPage: true });
+  }
+}

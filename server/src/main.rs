@@ -1,0 +1,224 @@
+//! `server`: the console, the web client and the APIs in one binary, plus its CLI verbs.
+
+use app::server::db::Db;
+use app::server::state::{AppState, Clock, Config};
+use clap::{Parser, Subcommand};
+use leptos::prelude::get_configuration;
+use server::{admins, csa, demo, router};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "server", about = "VMS Admin Console server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage billing API tokens.
+    BillingToken {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The CSA address directory.
+    Csa {
+        #[command(subcommand)]
+        command: CsaCommand,
+    },
+    /// Generate a demo data set of the given size.
+    Demo {
+        #[arg(long)]
+        users: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. No --scope-* means all cameras.
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "admin", value_parser = ["superadmin", "admin"])]
+        role: String,
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+        #[arg(long = "scope-csa")]
+        scope_csa: Vec<String>,
+        #[arg(long = "scope-camera")]
+        scope_cameras: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long, default_value = "billing")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CsaCommand {
+    /// Upsert the codes of a CSV file (code,city,street,house,entrance).
+    Import { file: std::path::PathBuf },
+}
+
+fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/vms.db".into())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    if let Err(message) = run(cli.command.unwrap_or(Command::Serve)).await {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let db = Db::connect(&database_url())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let clock = Clock::default();
+    let now = clock.now_ms();
+    match command {
+        Command::Serve => serve(db, clock).await,
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    login,
+                    password,
+                    role,
+                    permissions,
+                    scope_csa,
+                    scope_cameras,
+                },
+        } => {
+            let id = admins::create(
+                &db,
+                admins::NewAdmin {
+                    login,
+                    password,
+                    role,
+                    permissions,
+                    scope_csa,
+                    scope_cameras,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("administrator {id} created");
+            Ok(())
+        }
+        Command::BillingToken {
+            command: TokenCommand::Create { name },
+        } => {
+            let token = app::server::token::new_token();
+            sqlx::query(
+                "INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(&name)
+            .bind(app::server::token::hash_token(&token))
+            .bind(now)
+            .execute(&db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Csa {
+            command: CsaCommand::Import { file },
+        } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let rows = csa::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let n = csa::import(&db, &rows).await.map_err(|e| e.to_string())?;
+            println!("{n} CSA codes imported");
+            Ok(())
+        }
+        Command::Demo { users, seed } => {
+            let started = std::time::Instant::now();
+            let r = demo::generate(&db, users, seed, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "demo data: {} users, {} sub-users, {} locations, {} cameras, {} intercoms, {} cases, {} billing events in {:.1} s",
+                r.users, r.sub_users, r.locations, r.cameras, r.intercoms, r.cases, r.billing_events,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The demo administrator created with `VMS_DEMO_DATA=1` when none exists.
+const DEMO_ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
+
+async fn serve(db: Db, clock: Clock) -> Result<(), String> {
+    let now = clock.now_ms();
+    if let Ok(spec) = std::env::var("VMS_BOOTSTRAP_ADMIN") {
+        if let Some(login) = admins::bootstrap(&db, &spec, now)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            tracing::info!(%login, "bootstrap superadmin created");
+        }
+    }
+    if std::env::var("VMS_DEMO_DATA").is_ok_and(|v| v == "1")
+        && demo::is_empty(&db).await.map_err(|e| e.to_string())?
+    {
+        let r = demo::generate(&db, 200, 1, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(users = r.users, cameras = r.cameras, "demo data loaded");
+        if admins::bootstrap(&db, &format!("{}:{}", DEMO_ADMIN.0, DEMO_ADMIN.1), now)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            println!(
+                "Demo administrator: login {} password {}",
+                DEMO_ADMIN.0, DEMO_ADMIN.1
+            );
+        }
+    }
+    let conf = get_configuration(None).map_err(|e| e.to_string())?;
+    let addr = conf.leptos_options.site_addr;
+    let state = AppState {
+        leptos_options: conf.leptos_options,
+        db,
+        clock,
+        config: Arc::new(Config::from_env()),
+    };
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("{addr}: {e}"))?;
+    println!("VMS Admin Console listening on http://{addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
