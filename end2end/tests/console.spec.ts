@@ -41,9 +41,11 @@ test('sign in, search users, open a user and see every tab', async ({ page }) =>
   await rows.first().getByRole('link').click();
   await expect(page).toHaveURL(/\/users\/\d+\/user$/);
   await hydrated(page);
+  const summary = page.getByRole('region', { name: 'User summary' });
   for (const label of ['User ID', 'Username', 'Login', 'Creation date']) {
-    await expect(page.getByText(label, { exact: true })).toBeVisible();
+    await expect(summary.getByText(label, { exact: true })).toBeVisible();
   }
+  await expect(summary).toContainText(login);
   await expect(page.getByRole('button', { name: 'Log in as User' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Synchronize cameras' })).toBeVisible();
   const tablist = page.getByRole('tablist');
@@ -62,9 +64,13 @@ test('sign in, search users, open a user and see every tab', async ({ page }) =>
     }
   }
   await tablist.getByRole('tab', { name: 'Billing Events' }).click();
-  await expect(page.getByText('Billing. New entity').first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: /Billing\. New entity billing\.new_entity/ })).toBeVisible();
   await page.getByRole('button', { name: 'Details' }).last().click();
-  await expect(page.getByText('Payload')).toBeVisible();
+  const details = page.locator('tr.event-details:not([hidden])');
+  await expect(details).toHaveCount(1);
+  await expect(details).toContainText('Payload');
+  await expect(details).toContainText('applied');
+  await expect(details).not.toContainText('demo-password');
   await screenshots(page, 'user-billing-events');
 
   await tablist.getByRole('tab', { name: 'Access Settings' }).click();
@@ -81,7 +87,7 @@ test('a user with sub-users and licences shows those tabs with their columns', a
   const hrefs = await page.locator('table tbody tr a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')!));
   let found = false;
   for (const href of hrefs) {
-    await page.goto(href.replace('/user', '/cameras'));
+    await page.goto(href.replace(/\/user$/, '/cameras'));
     await hydrated(page);
     const tablist = page.getByRole('tablist');
     await expect(tablist.getByRole('tab', { name: 'Cameras' })).toHaveAttribute('aria-selected', 'true');

@@ -193,7 +193,7 @@ fn UsersTable(page: Page<UserRow>) -> impl IntoView {
             <table class="data">
                 <thead>
                     <tr>
-                        <th scope="col">"ID"</th>
+                        <th scope="col" class="wide-only">"ID"</th>
                         <SortHeader label="Name" asc="name" desc=Some("name_desc") />
                         <SortHeader label="Login" asc="login" desc=None />
                         <th scope="col">"Status"</th>
@@ -208,7 +208,7 @@ fn UsersTable(page: Page<UserRow>) -> impl IntoView {
                             let href = format!("/users/{}/user", u.id);
                             view! {
                                 <tr class="row-link">
-                                    <td>{u.id}</td>
+                                    <td class="wide-only">{u.id}</td>
                                     <td><a href=href>{u.name}</a></td>
                                     <td>{u.login}</td>
                                     <td><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>

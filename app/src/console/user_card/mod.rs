@@ -149,7 +149,7 @@ fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
     let title = format!("{} · {}", header.name, tab_name.unwrap_or("User"));
     view! {
         <Title text=title />
-        <section class="card-header" aria-label="User">
+        <section class="card-header" aria-label="User summary">
             <div class="card-title">
                 <h1>{header.name.clone()}</h1>
                 <span class=format!("badge status-{}", header.status)>{header.status.clone()}</span>
