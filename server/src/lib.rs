@@ -1,6 +1,8 @@
 //! The `server` binary's library: router assembly, administrators, CSA import and demo data.
 
 pub mod admins;
+pub mod api_error;
+pub mod billing;
 pub mod csa;
 pub mod demo;
 pub mod http_layers;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(billing::routes())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(

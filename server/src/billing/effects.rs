@@ -1,0 +1,499 @@
+//! What each billing request type does (SPEC §4), inside the caller's transaction.
+
+use super::request::Request;
+use crate::api_error::ApiError;
+use app::domain::permissions::{default_user_slugs, LEVELS};
+use app::server::password;
+use axum::http::StatusCode;
+use sqlx::AnyConnection;
+
+/// Why a request was refused, and the event type it is logged under.
+#[derive(Debug)]
+pub struct Rejection {
+    pub error: ApiError,
+    pub logged_type: Option<&'static str>,
+}
+
+impl From<ApiError> for Rejection {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            logged_type: None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for Rejection {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+pub const KNOWN_TYPES: &[&str] = &[
+    "billing.new_entity",
+    "billing.pause_entity",
+    "billing.unpause_entity",
+    "billing.terminate_entity",
+    "billing.create_location",
+    "billing.delete_location",
+    "billing.update_login",
+    "billing.update_password",
+    "billing.new_camera",
+    "billing.attach_camera",
+    "billing.detach_camera",
+    "billing.set_licences",
+];
+
+/// The user an entity id names: (id, status).
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    entity: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, status FROM users WHERE entity = $1 AND parent_id IS NULL")
+        .bind(entity)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Applies the request; returns the id of the user it concerns.
+pub async fn apply(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i64, Rejection> {
+    if !KNOWN_TYPES.contains(&r.kind.as_str()) {
+        return Err(Rejection {
+            error: ApiError::field("type", format!("unknown request type {}", r.kind)),
+            logged_type: Some("billing.unknown_type"),
+        });
+    }
+    if r.kind == "billing.new_entity" {
+        return new_entity(conn, r, now).await;
+    }
+    let (user, status) = resolve(conn, &r.entity).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("No user has entity {}.", r.entity),
+        )
+    })?;
+    if status == "deleted" {
+        return Err(ApiError::new(StatusCode::CONFLICT, "The entity was terminated.").into());
+    }
+    match r.kind.as_str() {
+        "billing.pause_entity" => set_status(conn, user, "paused", now).await?,
+        "billing.unpause_entity" => set_status(conn, user, "active", now).await?,
+        "billing.terminate_entity" => terminate(conn, user, now).await?,
+        "billing.create_location" => create_location(conn, r, user, now).await?,
+        "billing.delete_location" => delete_location(conn, r, user).await?,
+        "billing.update_login" => {
+            let login = valid_login(r)?;
+            login_free(conn, &login, Some(user)).await?;
+            sqlx::query("UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE id = $3")
+                .bind(&login)
+                .bind(now)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+        }
+        "billing.update_password" => {
+            let hash = password::hash(valid_password(r)?)
+                .await
+                .map_err(ApiError::from)?;
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                .bind(hash)
+                .bind(now)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+        }
+        "billing.new_camera" => new_camera(conn, r, now).await?,
+        "billing.attach_camera" => attach_camera(conn, r, user, now).await?,
+        "billing.detach_camera" => {
+            let camera = camera_by_mac(conn, &r.mac()?).await?;
+            sqlx::query(
+                "DELETE FROM camera_access WHERE camera_id = $1 AND user_id IN \
+                 (SELECT id FROM users WHERE id = $2 OR parent_id = $2)",
+            )
+            .bind(camera)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "billing.set_licences" => set_licences(conn, r, user, now).await?,
+        _ => unreachable!("every known type is handled"),
+    }
+    Ok(user)
+}
+
+fn valid_login(r: &Request) -> Result<String, ApiError> {
+    let login = r.string("login", 64)?;
+    if login.chars().any(char::is_whitespace) {
+        return Err(ApiError::field("login", "must not contain spaces"));
+    }
+    Ok(login)
+}
+
+fn valid_password(r: &Request) -> Result<String, ApiError> {
+    match r.body.get("password").and_then(|v| v.as_str()) {
+        Some(p) if p.chars().count() >= password::MIN_LENGTH && p.len() <= 1024 => {
+            Ok(p.to_string())
+        }
+        Some(_) => Err(ApiError::field("password", "must be 8 to 1024 characters")),
+        None => Err(ApiError::field("password", "is required")),
+    }
+}
+
+async fn login_free(
+    conn: &mut AnyConnection,
+    login: &str,
+    except: Option<i64>,
+) -> Result<(), Rejection> {
+    let taken: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM users WHERE LOWER(login) = LOWER($1)")
+            .bind(login)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match taken {
+        Some((id,)) if Some(id) != except => {
+            Err(ApiError::field("login", "has already been taken").into())
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn new_entity(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i64, Rejection> {
+    let mut err = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The request is not valid.",
+    );
+    let login = valid_login(r);
+    let name = r.string("name", 200);
+    let pw = valid_password(r);
+    let props = match r.body.get("properties") {
+        None | Some(serde_json::Value::Null) => Ok(serde_json::Map::new()),
+        Some(serde_json::Value::Object(m)) if m.values().all(|v| v.is_string()) => Ok(m.clone()),
+        Some(_) => Err(ApiError::field(
+            "properties",
+            "must be an object of string values",
+        )),
+    };
+    for e in [
+        login.as_ref().err(),
+        name.as_ref().err(),
+        pw.as_ref().err(),
+        props.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        err.errors.extend(e.errors.clone());
+    }
+    if !err.errors.is_empty() {
+        return Err(err.into());
+    }
+    let (login, name, pw, props) = (
+        login.unwrap_or_default(),
+        name.unwrap_or_default(),
+        pw.unwrap_or_default(),
+        props.unwrap_or_default(),
+    );
+    if resolve(conn, &r.entity).await?.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("A user with entity {} exists.", r.entity),
+        )
+        .into());
+    }
+    login_free(conn, &login, None).await?;
+    let hash = password::hash(pw).await.map_err(ApiError::from)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (entity, login, name, password_hash, properties, status, search, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7) RETURNING id",
+    )
+    .bind(&r.entity)
+    .bind(&login)
+    .bind(&name)
+    .bind(hash)
+    .bind(serde_json::Value::Object(props).to_string())
+    .bind(format!("{name} {login}").to_lowercase())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for slug in default_user_slugs() {
+        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)")
+            .bind(id)
+            .bind(slug)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+async fn set_status(
+    conn: &mut AnyConnection,
+    user: i64,
+    status: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the user and all its sub-users at once: no sign-in, no sessions.
+async fn terminate(conn: &mut AnyConnection, user: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET status = 'deleted', deleted_at = $1, updated_at = $1 \
+         WHERE (id = $2 OR parent_id = $2) AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM user_sessions WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1)")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn unknown_csa(logged_type: &'static str, message: &str) -> Rejection {
+    Rejection {
+        error: ApiError::field("csa", message),
+        logged_type: Some(logged_type),
+    }
+}
+
+async fn create_location(
+    conn: &mut AnyConnection,
+    r: &Request,
+    user: i64,
+    now: i64,
+) -> Result<(), Rejection> {
+    let csa = r.string("csa", 64)?;
+    let name = r.optional_string("name", 200)?.unwrap_or_default();
+    let known: Option<(String,)> = sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1")
+        .bind(&csa)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if known.is_none() {
+        return Err(unknown_csa(
+            "billing.create_location_unknown_csa",
+            "is not in the CSA directory",
+        ));
+    }
+    sqlx::query("INSERT INTO locations (csa_code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (csa_code) DO NOTHING")
+        .bind(&csa)
+        .bind(&name)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO user_locations (user_id, location_id, created_at) \
+         SELECT $1, id, $2 FROM locations WHERE csa_code = $3 ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(now)
+    .bind(&csa)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The location of a CSA code the user is linked to.
+async fn linked_location(
+    conn: &mut AnyConnection,
+    user: i64,
+    csa: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT l.id FROM locations l JOIN user_locations ul ON ul.location_id = l.id \
+         WHERE ul.user_id = $1 AND l.csa_code = $2",
+    )
+    .bind(user)
+    .bind(csa)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+async fn delete_location(
+    conn: &mut AnyConnection,
+    r: &Request,
+    user: i64,
+) -> Result<(), Rejection> {
+    let csa = r.string("csa", 64)?;
+    let location = linked_location(conn, user, &csa)
+        .await?
+        .ok_or_else(|| ApiError::field("csa", "the user is not linked to this location"))?;
+    sqlx::query("DELETE FROM user_locations WHERE user_id = $1 AND location_id = $2")
+        .bind(user)
+        .bind(location)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM camera_access WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1) \
+         AND camera_id IN (SELECT id FROM cameras WHERE location_id = $2)",
+    )
+    .bind(user)
+    .bind(location)
+    .execute(&mut *conn)
+    .await?;
+    let (still_linked,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM user_locations WHERE location_id = $1")
+            .bind(location)
+            .fetch_one(&mut *conn)
+            .await?;
+    if still_linked == 0 {
+        sqlx::query("UPDATE cameras SET location_id = NULL WHERE location_id = $1")
+            .bind(location)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM locations WHERE id = $1")
+            .bind(location)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn camera_by_mac(conn: &mut AnyConnection, mac: &str) -> Result<i64, Rejection> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM cameras WHERE mac = $1")
+        .bind(mac)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|(id,)| id)
+        .ok_or_else(|| ApiError::field("mac", "no camera with this MAC is registered").into())
+}
+
+async fn new_camera(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<(), Rejection> {
+    let mac = r.mac();
+    let serial = r.string("serial_number", 64);
+    let name = r.optional_string("name", 200);
+    let model = r.optional_string("model", 200);
+    let mut err = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The request is not valid.",
+    );
+    for e in [
+        mac.as_ref().err(),
+        serial.as_ref().err(),
+        name.as_ref().err(),
+        model.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        err.errors.extend(e.errors.clone());
+    }
+    if !err.errors.is_empty() {
+        return Err(err.into());
+    }
+    let mac = mac.unwrap_or_default();
+    let name = name
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| format!("Camera {mac}"));
+    sqlx::query(
+        "INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
+         VALUES ($1, $2, $3, $4, 'billing', $5) ON CONFLICT (mac) DO NOTHING",
+    )
+    .bind(&mac)
+    .bind(serial.unwrap_or_default())
+    .bind(name)
+    .bind(model.ok().flatten().unwrap_or_default())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn attach_camera(
+    conn: &mut AnyConnection,
+    r: &Request,
+    user: i64,
+    now: i64,
+) -> Result<(), Rejection> {
+    let mac = r.mac()?;
+    let csa = r.string("csa", 64)?;
+    let camera = camera_by_mac(conn, &mac).await?;
+    let location = linked_location(conn, user, &csa).await?.ok_or_else(|| {
+        unknown_csa(
+            "billing.attach_camera_unknown_csa",
+            "the user is not linked to this CSA code",
+        )
+    })?;
+    sqlx::query("UPDATE cameras SET location_id = $1 WHERE id = $2")
+        .bind(location)
+        .bind(camera)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO camera_access (user_id, camera_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(user)
+        .bind(camera)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn set_licences(
+    conn: &mut AnyConnection,
+    r: &Request,
+    user: i64,
+    now: i64,
+) -> Result<(), Rejection> {
+    let mut err = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The request is not valid.",
+    );
+    let mut totals = Vec::new();
+    for level in LEVELS {
+        let field = format!("analytics_l{level}");
+        match r.count(&field) {
+            Ok(total) => totals.push((level, field, total)),
+            Err(e) => err.errors.extend(e.errors),
+        }
+    }
+    for (level, field, total) in &totals {
+        let (used,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
+             WHERE c.account_id = $1 AND c.level = $2",
+        )
+        .bind(user)
+        .bind(i64::from(*level))
+        .fetch_one(&mut *conn)
+        .await?;
+        // Zero is always accepted (the level's analytics are hidden, then purged after 7 days).
+        if *total > 0 && *total < used {
+            err = err.with(
+                field,
+                format!("{used} licences are in use; the total cannot be lower"),
+            );
+        }
+    }
+    if !err.errors.is_empty() {
+        return Err(err.into());
+    }
+    for (level, _, total) in totals {
+        sqlx::query(
+            "INSERT INTO licences (user_id, level, total, zero_since, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, level) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at, \
+             zero_since = CASE WHEN excluded.total > 0 THEN NULL \
+                               WHEN licences.total > 0 OR licences.zero_since IS NULL THEN excluded.updated_at \
+                               ELSE licences.zero_since END",
+        )
+        .bind(user)
+        .bind(i64::from(level))
+        .bind(total)
+        .bind((total == 0).then_some(now))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
