@@ -55,8 +55,25 @@ pub async fn resolve(
         .await
 }
 
-/// Applies the request; returns the id of the user it concerns.
-pub async fn apply(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i64, Rejection> {
+/// The password a request sets, when it is valid: hashed by the caller before the
+/// transaction so that argon2 never runs while the database is locked.
+pub fn password_to_hash(r: &Request) -> Option<String> {
+    matches!(
+        r.kind.as_str(),
+        "billing.new_entity" | "billing.update_password"
+    )
+    .then(|| valid_password(r).ok())
+    .flatten()
+}
+
+/// Applies the request; returns the id of the user it concerns. `password_hash` is the
+/// hash of `password_to_hash(r)`.
+pub async fn apply(
+    conn: &mut AnyConnection,
+    r: &Request,
+    now: i64,
+    password_hash: Option<&str>,
+) -> Result<i64, Rejection> {
     if !KNOWN_TYPES.contains(&r.kind.as_str()) {
         return Err(Rejection {
             error: ApiError::field("type", format!("unknown request type {}", r.kind)),
@@ -64,7 +81,7 @@ pub async fn apply(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i6
         });
     }
     if r.kind == "billing.new_entity" {
-        return new_entity(conn, r, now).await;
+        return new_entity(conn, r, now, password_hash).await;
     }
     let (user, status) = resolve(conn, &r.entity).await?.ok_or_else(|| {
         ApiError::new(
@@ -161,7 +178,12 @@ async fn login_free(
     }
 }
 
-async fn new_entity(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i64, Rejection> {
+async fn new_entity(
+    conn: &mut AnyConnection,
+    r: &Request,
+    now: i64,
+    password_hash: Option<&str>,
+) -> Result<i64, Rejection> {
     let mut err = ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is not valid.",
@@ -191,12 +213,12 @@ async fn new_entity(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i
     if !err.errors.is_empty() {
         return Err(err.into());
     }
-    let (login, name, pw, props) = (
+    let (login, name, props) = (
         login.unwrap_or_default(),
         name.unwrap_or_default(),
-        pw.unwrap_or_default(),
         props.unwrap_or_default(),
     );
+    let hash = password_hash.ok_or_else(ApiError::internal)?;
     if resolve(conn, &r.entity).await?.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -205,7 +227,6 @@ async fn new_entity(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<i
         .into());
     }
     login_free(conn, &login, None).await?;
-    let hash = password::hash(pw).await.map_err(ApiError::from)?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (entity, login, name, password_hash, properties, status, search, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7) RETURNING id",

@@ -133,6 +133,10 @@ async fn process(
         "billing.unknown_type"
     };
     let payload = r.redacted().to_string();
+    let password_hash = match effects::password_to_hash(r) {
+        Some(pw) => Some(app::server::password::hash(pw).await?),
+        None => None,
+    };
     let mut tx = state.db.pool.begin().await?;
     // Claim the request id first: a concurrent duplicate waits here, then replays.
     let claimed: Result<(i64,), sqlx::Error> = sqlx::query_as(
@@ -155,7 +159,7 @@ async fn process(
         }
         Err(e) => return Err(e.into()),
     };
-    match effects::apply(&mut tx, r, now).await {
+    match effects::apply(&mut tx, r, now, password_hash.as_deref()).await {
         Ok(user_id) => {
             let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
             sqlx::query("UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3")
