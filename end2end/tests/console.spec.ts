@@ -24,7 +24,8 @@ test('wrong credentials get one generic message', async ({ page }) => {
 });
 
 test('sign in, search users, open a user and see every tab', async ({ page }) => {
-  await signIn(page);
+  // Oldest first: demo users (other journeys add new users).
+  await signIn(page, '/users?sort=oldest');
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
   const rows = page.locator('table tbody tr');
   await expect(rows.first()).toBeVisible();

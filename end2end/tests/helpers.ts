@@ -13,7 +13,7 @@ export async function signIn(page: Page, next = '/users') {
   await page.getByLabel('Login').fill(DEMO_ADMIN.login);
   await page.getByLabel('Password').fill(DEMO_ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+  await page.waitForURL((url) => url.pathname + url.search === next);
   await hydrated(page);
 }
 
