@@ -237,3 +237,51 @@ async fn replays_return_the_original_answer_and_change_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_validation() {
+    each_backend(|app| async move {
+        let (status, _, text) = app.get("/api/billing/v1/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["openapi"], "3.0.3");
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        new_user(&app, "E1", "anna").await;
+        let mut n = 0;
+        for t in server::billing::types::TYPES {
+            let schema = &schemas[t.name.trim_start_matches("billing.")];
+            assert_eq!(schema["properties"]["type"]["enum"][0], t.name);
+            // Each required field of the document is required by the handler.
+            for field in schema["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap())
+            {
+                if ["id", "type", "entity"].contains(&field) {
+                    continue;
+                }
+                n += 1;
+                let (status, err) = post(
+                    &app,
+                    json!({"id": format!("missing-{n}"), "type": t.name, "entity": "E1"}),
+                )
+                .await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{} without {field}",
+                    t.name
+                );
+                assert!(
+                    err["errors"][field].is_array(),
+                    "{} without {field}: {err}",
+                    t.name
+                );
+            }
+        }
+        assert!(n >= 15);
+        app
+    })
+    .await;
+}

@@ -1,9 +1,9 @@
 //! What each billing request type does (SPEC §4), inside the caller's transaction.
 
 use super::request::Request;
+use super::types;
 use crate::api_error::ApiError;
 use app::domain::permissions::{default_user_slugs, LEVELS};
-use app::server::password;
 use axum::http::StatusCode;
 use sqlx::AnyConnection;
 
@@ -29,21 +29,6 @@ impl From<sqlx::Error> for Rejection {
     }
 }
 
-pub const KNOWN_TYPES: &[&str] = &[
-    "billing.new_entity",
-    "billing.pause_entity",
-    "billing.unpause_entity",
-    "billing.terminate_entity",
-    "billing.create_location",
-    "billing.delete_location",
-    "billing.update_login",
-    "billing.update_password",
-    "billing.new_camera",
-    "billing.attach_camera",
-    "billing.detach_camera",
-    "billing.set_licences",
-];
-
 /// The user an entity id names: (id, status).
 pub async fn resolve(
     conn: &mut AnyConnection,
@@ -62,7 +47,7 @@ pub fn password_to_hash(r: &Request) -> Option<String> {
         r.kind.as_str(),
         "billing.new_entity" | "billing.update_password"
     )
-    .then(|| valid_password(r).ok())
+    .then(|| types::valid_password(r).ok())
     .flatten()
 }
 
@@ -74,12 +59,13 @@ pub async fn apply(
     now: i64,
     password_hash: Option<&str>,
 ) -> Result<i64, Rejection> {
-    if !KNOWN_TYPES.contains(&r.kind.as_str()) {
+    let Some(spec) = types::spec(&r.kind) else {
         return Err(Rejection {
             error: ApiError::field("type", format!("unknown request type {}", r.kind)),
             logged_type: Some("billing.unknown_type"),
         });
-    }
+    };
+    types::validate(r, spec)?;
     if r.kind == "billing.new_entity" {
         return new_entity(conn, r, now, password_hash).await;
     }
@@ -109,9 +95,7 @@ pub async fn apply(
                 .await?;
         }
         "billing.update_password" => {
-            let hash = password::hash(valid_password(r)?)
-                .await
-                .map_err(ApiError::from)?;
+            let hash = password_hash.ok_or_else(ApiError::internal)?;
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(hash)
                 .bind(now)
@@ -150,16 +134,6 @@ fn valid_login(r: &Request) -> Result<String, ApiError> {
     Ok(login)
 }
 
-fn valid_password(r: &Request) -> Result<String, ApiError> {
-    match r.body.get("password").and_then(|v| v.as_str()) {
-        Some(p) if p.chars().count() >= password::MIN_LENGTH && p.len() <= 1024 => {
-            Ok(p.to_string())
-        }
-        Some(_) => Err(ApiError::field("password", "must be 8 to 1024 characters")),
-        None => Err(ApiError::field("password", "is required")),
-    }
-}
-
 async fn login_free(
     conn: &mut AnyConnection,
     login: &str,
@@ -184,40 +158,18 @@ async fn new_entity(
     now: i64,
     password_hash: Option<&str>,
 ) -> Result<i64, Rejection> {
-    let mut err = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The request is not valid.",
-    );
-    let login = valid_login(r);
-    let name = r.string("name", 200);
-    let pw = valid_password(r);
-    let props = match r.body.get("properties") {
-        None | Some(serde_json::Value::Null) => Ok(serde_json::Map::new()),
-        Some(serde_json::Value::Object(m)) if m.values().all(|v| v.is_string()) => Ok(m.clone()),
-        Some(_) => Err(ApiError::field(
-            "properties",
-            "must be an object of string values",
-        )),
+    let login = valid_login(r)?;
+    let name = r.string("name", 200)?;
+    let props = r
+        .body
+        .get("properties")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let props = if props.is_null() {
+        serde_json::json!({})
+    } else {
+        props
     };
-    for e in [
-        login.as_ref().err(),
-        name.as_ref().err(),
-        pw.as_ref().err(),
-        props.as_ref().err(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        err.errors.extend(e.errors.clone());
-    }
-    if !err.errors.is_empty() {
-        return Err(err.into());
-    }
-    let (login, name, props) = (
-        login.unwrap_or_default(),
-        name.unwrap_or_default(),
-        props.unwrap_or_default(),
-    );
     let hash = password_hash.ok_or_else(ApiError::internal)?;
     if resolve(conn, &r.entity).await?.is_some() {
         return Err(ApiError::new(
@@ -235,7 +187,7 @@ async fn new_entity(
     .bind(&login)
     .bind(&name)
     .bind(hash)
-    .bind(serde_json::Value::Object(props).to_string())
+    .bind(props.to_string())
     .bind(format!("{name} {login}").to_lowercase())
     .bind(now)
     .fetch_one(&mut *conn)
@@ -392,41 +344,21 @@ async fn camera_by_mac(conn: &mut AnyConnection, mac: &str) -> Result<i64, Rejec
 }
 
 async fn new_camera(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<(), Rejection> {
-    let mac = r.mac();
-    let serial = r.string("serial_number", 64);
-    let name = r.optional_string("name", 200);
-    let model = r.optional_string("model", 200);
-    let mut err = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The request is not valid.",
-    );
-    for e in [
-        mac.as_ref().err(),
-        serial.as_ref().err(),
-        name.as_ref().err(),
-        model.as_ref().err(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        err.errors.extend(e.errors.clone());
-    }
-    if !err.errors.is_empty() {
-        return Err(err.into());
-    }
-    let mac = mac.unwrap_or_default();
-    let name = name
-        .ok()
-        .flatten()
+    // Fields were validated against the type table.
+    let mac = r.mac()?;
+    let serial = r.string("serial_number", 64)?;
+    let name = r
+        .optional_string("name", 200)?
         .unwrap_or_else(|| format!("Camera {mac}"));
+    let model = r.optional_string("model", 200)?.unwrap_or_default();
     sqlx::query(
         "INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
          VALUES ($1, $2, $3, $4, 'billing', $5) ON CONFLICT (mac) DO NOTHING",
     )
     .bind(&mac)
-    .bind(serial.unwrap_or_default())
+    .bind(serial)
     .bind(name)
-    .bind(model.ok().flatten().unwrap_or_default())
+    .bind(model)
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -475,10 +407,8 @@ async fn set_licences(
     let mut totals = Vec::new();
     for level in LEVELS {
         let field = format!("analytics_l{level}");
-        match r.count(&field) {
-            Ok(total) => totals.push((level, field, total)),
-            Err(e) => err.errors.extend(e.errors),
-        }
+        let total = r.count(&field)?;
+        totals.push((level, field, total));
     }
     for (level, field, total) in &totals {
         let (used,): (i64,) = sqlx::query_as(

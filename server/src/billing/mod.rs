@@ -3,7 +3,9 @@
 //! transaction as its effect; the request id makes it idempotent.
 
 pub mod effects;
+pub mod openapi;
 pub mod request;
+pub mod types;
 
 use crate::api_error::{bearer, ApiError};
 use app::server::state::AppState;
@@ -12,14 +14,19 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use effects::Rejection;
 use request::{Request, MAX_BODY};
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/billing/v1/requests", post(handle))
+    Router::new()
+        .route("/api/billing/v1/requests", post(handle))
+        .route(
+            "/api/billing/v1/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
 }
 
 async fn authorised(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiError> {
@@ -127,7 +134,7 @@ async fn process(
     body_hash: &str,
 ) -> Result<(StatusCode, Value), ApiError> {
     let now = state.clock.now_ms();
-    let logged_type = if effects::KNOWN_TYPES.contains(&r.kind.as_str()) {
+    let logged_type = if types::spec(&r.kind).is_some() {
         r.kind.as_str()
     } else {
         "billing.unknown_type"
@@ -194,14 +201,13 @@ async fn record_rejection(
     let user = effects::resolve(&mut tx, &r.entity)
         .await?
         .map(|(id, _)| id);
-    let logged_type =
-        rejection
-            .logged_type
-            .unwrap_or(if effects::KNOWN_TYPES.contains(&r.kind.as_str()) {
-                r.kind.as_str()
-            } else {
-                "billing.unknown_type"
-            });
+    let logged_type = rejection
+        .logged_type
+        .unwrap_or(if types::spec(&r.kind).is_some() {
+            r.kind.as_str()
+        } else {
+            "billing.unknown_type"
+        });
     let body = rejection.error.body();
     let inserted = sqlx::query(
         "INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
