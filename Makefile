@@ -17,7 +17,7 @@ export RUST_LOG ?= info,sqlx=warn
 
 SERVER := $(CARGO_TARGET_DIR)/release/server
 
-.PHONY: run test tools e2e-tools build test-rust test-e2e fmt
+.PHONY: run test tools e2e-tools build test-rust test-e2e bench fmt
 
 run: tools build
 	@echo "Starting on http://$(LEPTOS_SITE_ADDR) (database: $(DATABASE_URL))"
@@ -42,6 +42,11 @@ test-rust:
 
 test-e2e:
 	cd end2end && npx playwright test
+
+# Billing API throughput and latency (SQLite; PostgreSQL too with BENCH_POSTGRES_URL or
+# TEST_POSTGRES_URL). BENCH_SECONDS sets the length of each phase (default 30).
+bench:
+	cargo run --release -p server --bin bench
 
 fmt:
 	cargo fmt --all

@@ -14,27 +14,16 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-            errors: Map::new(),
-        }
+        Self { status, message: message.into(), errors: Map::new() }
     }
 
     /// A 422 naming the field and the reason.
     pub fn field(field: &str, reason: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The request is not valid.",
-        )
-        .with(field, reason)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid.").with(field, reason)
     }
 
     pub fn with(mut self, field: &str, reason: impl Into<String>) -> Self {
-        let reasons = self
-            .errors
-            .entry(field.to_string())
-            .or_insert_with(|| Value::Array(vec![]));
+        let reasons = self.errors.entry(field.to_string()).or_insert_with(|| Value::Array(vec![]));
         if let Value::Array(list) = reasons {
             list.push(Value::String(reason.into()));
         }
@@ -42,17 +31,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "A valid bearer token is required.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "A valid bearer token is required.")
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on the server.",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server.")
     }
 
     pub fn body(&self) -> Value {
@@ -75,10 +58,7 @@ impl From<sqlx::Error> for ApiError {
 
 impl From<app::error::AppError> for ApiError {
     fn from(e: app::error::AppError) -> Self {
-        Self::new(
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.to_string(),
-        )
+        Self::new(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.to_string())
     }
 }
 

@@ -33,10 +33,7 @@ fn fields(line: &str) -> Vec<String> {
 
 /// Parses the file; errors name the line.
 pub fn parse(text: &str) -> Result<Vec<CsaRow>, String> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or("the file is empty")?;
     let header = fields(header.trim_start_matches('\u{feff}'));
     if header != ["code", "city", "street", "house", "entrance"] {
@@ -50,13 +47,7 @@ pub fn parse(text: &str) -> Result<Vec<CsaRow>, String> {
             }
             let mut f = f.into_iter();
             let mut next = || f.next().unwrap_or_default();
-            Ok(CsaRow {
-                code: next(),
-                city: next(),
-                street: next(),
-                house: next(),
-                entrance: next(),
-            })
+            Ok(CsaRow { code: next(), city: next(), street: next(), house: next(), entrance: next() })
         })
         .collect()
 }
@@ -88,15 +79,16 @@ mod tests {
 
     #[test]
     fn parses_quoted_fields_and_rejects_bad_lines() {
-        let rows = parse("code,city,street,house,entrance\nA1,Riga,\"Brivibas, iela\",12,3\n\nA2,Riga,Elizabetes,\"4\"\"a\",\n").unwrap();
+        let rows = parse(
+            "code,city,street,house,entrance\nA1,Riga,\"Brivibas, iela\",12,3\n\nA2,Riga,Elizabetes,\"4\"\"a\",\n",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].street, "Brivibas, iela");
         assert_eq!(rows[1].house, "4\"a");
         assert_eq!(rows[1].entrance, "");
         assert!(parse("").is_err());
         assert!(parse("a,b\n").is_err());
-        assert!(parse("code,city,street,house,entrance\nA1,Riga\n")
-            .unwrap_err()
-            .contains("line 2"));
+        assert!(parse("code,city,street,house,entrance\nA1,Riga\n").unwrap_err().contains("line 2"));
     }
 }

@@ -18,13 +18,7 @@ use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 /// Console pages that need a signed-in administrator.
-const CONSOLE_PREFIXES: &[&str] = &[
-    "/users",
-    "/cameras",
-    "/intercoms",
-    "/administrators",
-    "/audit-log",
-];
+const CONSOLE_PREFIXES: &[&str] = &["/users", "/cameras", "/intercoms", "/administrators", "/audit-log"];
 
 /// The whole application as one router, so tests can call it without a socket.
 pub fn router(state: AppState) -> Router {
@@ -36,10 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(billing::routes())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            console_session,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), console_session))
         .with_state(state);
     http_layers::with_http_layers(router)
 }
@@ -47,12 +38,8 @@ pub fn router(state: AppState) -> Router {
 /// A console page opened without a session goes to `/login` and comes back after sign-in.
 async fn console_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let guarded = CONSOLE_PREFIXES.iter().any(|p| {
-        path == *p
-            || path
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.starts_with('/'))
-    });
+    let guarded =
+        CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
     if !guarded {
         return next.run(req).await;
     }
@@ -64,14 +51,6 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
     if signed_in {
         return next.run(req).await;
     }
-    let back = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .unwrap_or("/users");
-    Redirect::to(&format!(
-        "/login?next={}",
-        app::components::url::encode(back)
-    ))
-    .into_response()
+    let back = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/users");
+    Redirect::to(&format!("/login?next={}", app::components::url::encode(back))).into_response()
 }

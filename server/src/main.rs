@@ -84,8 +84,7 @@ fn database_url() -> String {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -96,34 +95,17 @@ async fn main() {
 }
 
 async fn run(command: Command) -> Result<(), String> {
-    let db = Db::connect(&database_url())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let db = Db::connect(&database_url()).await.map_err(|e| format!("database: {e}"))?;
     let clock = Clock::default();
     let now = clock.now_ms();
     match command {
         Command::Serve => serve(db, clock).await,
         Command::Admin {
-            command:
-                AdminCommand::Create {
-                    login,
-                    password,
-                    role,
-                    permissions,
-                    scope_csa,
-                    scope_cameras,
-                },
+            command: AdminCommand::Create { login, password, role, permissions, scope_csa, scope_cameras },
         } => {
             let id = admins::create(
                 &db,
-                admins::NewAdmin {
-                    login,
-                    password,
-                    role,
-                    permissions,
-                    scope_csa,
-                    scope_cameras,
-                },
+                admins::NewAdmin { login, password, role, permissions, scope_csa, scope_cameras },
                 now,
             )
             .await
@@ -131,27 +113,20 @@ async fn run(command: Command) -> Result<(), String> {
             println!("administrator {id} created");
             Ok(())
         }
-        Command::BillingToken {
-            command: TokenCommand::Create { name },
-        } => {
+        Command::BillingToken { command: TokenCommand::Create { name } } => {
             let token = app::server::token::new_token();
-            sqlx::query(
-                "INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ($1, $2, $3)",
-            )
-            .bind(&name)
-            .bind(app::server::token::hash_token(&token))
-            .bind(now)
-            .execute(&db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
+            sqlx::query("INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ($1, $2, $3)")
+                .bind(&name)
+                .bind(app::server::token::hash_token(&token))
+                .bind(now)
+                .execute(&db.pool)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }
-        Command::Csa {
-            command: CsaCommand::Import { file },
-        } => {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        Command::Csa { command: CsaCommand::Import { file } } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let rows = csa::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             let n = csa::import(&db, &rows).await.map_err(|e| e.to_string())?;
             println!("{n} CSA codes imported");
@@ -159,9 +134,7 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::Demo { users, seed } => {
             let started = std::time::Instant::now();
-            let r = demo::generate(&db, users, seed, now)
-                .await
-                .map_err(|e| e.to_string())?;
+            let r = demo::generate(&db, users, seed, now).await.map_err(|e| e.to_string())?;
             println!(
                 "demo data: {} users, {} sub-users, {} locations, {} cameras, {} intercoms, {} cases, {} billing events in {:.1} s",
                 r.users, r.sub_users, r.locations, r.cameras, r.intercoms, r.cases, r.billing_events,
@@ -178,42 +151,25 @@ const DEMO_ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
 async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     let now = clock.now_ms();
     if let Ok(spec) = std::env::var("VMS_BOOTSTRAP_ADMIN") {
-        if let Some(login) = admins::bootstrap(&db, &spec, now)
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        if let Some(login) = admins::bootstrap(&db, &spec, now).await.map_err(|e| e.to_string())? {
             tracing::info!(%login, "bootstrap superadmin created");
         }
     }
-    if std::env::var("VMS_DEMO_DATA").is_ok_and(|v| v == "1")
-        && demo::is_empty(&db).await.map_err(|e| e.to_string())?
-    {
-        let r = demo::generate(&db, 200, 1, now)
-            .await
-            .map_err(|e| e.to_string())?;
+    if std::env::var("VMS_DEMO_DATA").is_ok_and(|v| v == "1") && demo::is_empty(&db).await.map_err(|e| e.to_string())? {
+        let r = demo::generate(&db, 200, 1, now).await.map_err(|e| e.to_string())?;
         tracing::info!(users = r.users, cameras = r.cameras, "demo data loaded");
         if admins::bootstrap(&db, &format!("{}:{}", DEMO_ADMIN.0, DEMO_ADMIN.1), now)
             .await
             .map_err(|e| e.to_string())?
             .is_some()
         {
-            println!(
-                "Demo administrator: login {} password {}",
-                DEMO_ADMIN.0, DEMO_ADMIN.1
-            );
+            println!("Demo administrator: login {} password {}", DEMO_ADMIN.0, DEMO_ADMIN.1);
         }
     }
     let conf = get_configuration(None).map_err(|e| e.to_string())?;
     let addr = conf.leptos_options.site_addr;
-    let state = AppState {
-        leptos_options: conf.leptos_options,
-        db,
-        clock,
-        config: Arc::new(Config::from_env()),
-    };
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .map_err(|e| format!("{addr}: {e}"))?;
+    let state = AppState { leptos_options: conf.leptos_options, db, clock, config: Arc::new(Config::from_env()) };
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {

@@ -10,32 +10,17 @@ use serde_json::{json, Value};
 
 const TOKEN: &str = "test-billing-token";
 
-async fn post_raw(
-    app: &TestApp,
-    token: Option<&str>,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (StatusCode, Value) {
-    let mut b =
-        Request::post("/api/billing/v1/requests").header(header::CONTENT_TYPE, content_type);
+async fn post_raw(app: &TestApp, token: Option<&str>, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let mut b = Request::post("/api/billing/v1/requests").header(header::CONTENT_TYPE, content_type);
     if let Some(t) = token {
         b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let (status, _, text) = app.request(b.body(Body::from(body)).unwrap()).await;
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 async fn post(app: &TestApp, body: Value) -> (StatusCode, Value) {
-    post_raw(
-        app,
-        Some(TOKEN),
-        "application/json",
-        body.to_string().into_bytes(),
-    )
-    .await
+    post_raw(app, Some(TOKEN), "application/json", body.to_string().into_bytes()).await
 }
 
 async fn seed_csa(app: &TestApp) {
@@ -49,8 +34,12 @@ async fn seed_csa(app: &TestApp) {
 }
 
 async fn new_user(app: &TestApp, entity: &str, login: &str) -> i64 {
-    let (status, body) = post(app, json!({"id": format!("new-{entity}"), "type": "billing.new_entity", "entity": entity,
-        "login": login, "password": "secret-password", "name": "Anna Berzina", "properties": {"contract": "C-1"}})).await;
+    let (status, body) = post(
+        app,
+        json!({"id": format!("new-{entity}"), "type": "billing.new_entity", "entity": entity,
+        "login": login, "password": "secret-password", "name": "Anna Berzina", "properties": {"contract": "C-1"}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["user_id"].as_i64().unwrap()
 }
@@ -67,11 +56,17 @@ async fn authentication_and_the_error_shape() {
         // A CLI-created token (stored hashed) works too.
         let token = app::server::token::new_token();
         sqlx::query("INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ('cli', $1, 0)")
-            .bind(app::server::token::hash_token(&token)).execute(&app.db().pool).await.unwrap();
+            .bind(app::server::token::hash_token(&token))
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
         assert_eq!(post_raw(&app, Some(&token), "application/json", body.clone()).await.0, StatusCode::NOT_FOUND);
 
         assert_eq!(post_raw(&app, Some(TOKEN), "text/plain", body.clone()).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        assert_eq!(post_raw(&app, Some(TOKEN), "application/json", b"{not json".to_vec()).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            post_raw(&app, Some(TOKEN), "application/json", b"{not json".to_vec()).await.0,
+            StatusCode::BAD_REQUEST
+        );
         assert_eq!(post_raw(&app, Some(TOKEN), "application/json", b"[1,2]".to_vec()).await.0, StatusCode::BAD_REQUEST);
         let big = json!({"id": "big", "type": "billing.pause_entity", "entity": "E", "pad": "x".repeat(70_000)});
         assert_eq!(post(&app, big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
@@ -252,32 +247,15 @@ async fn the_openapi_document_matches_the_validation() {
             let schema = &schemas[t.name.trim_start_matches("billing.")];
             assert_eq!(schema["properties"]["type"]["enum"][0], t.name);
             // Each required field of the document is required by the handler.
-            for field in schema["required"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f.as_str().unwrap())
-            {
+            for field in schema["required"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()) {
                 if ["id", "type", "entity"].contains(&field) {
                     continue;
                 }
                 n += 1;
-                let (status, err) = post(
-                    &app,
-                    json!({"id": format!("missing-{n}"), "type": t.name, "entity": "E1"}),
-                )
-                .await;
-                assert_eq!(
-                    status,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "{} without {field}",
-                    t.name
-                );
-                assert!(
-                    err["errors"][field].is_array(),
-                    "{} without {field}: {err}",
-                    t.name
-                );
+                let (status, err) =
+                    post(&app, json!({"id": format!("missing-{n}"), "type": t.name, "entity": "E1"})).await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{} without {field}", t.name);
+                assert!(err["errors"][field].is_array(), "{} without {field}: {err}", t.name);
             }
         }
         assert!(n >= 15);

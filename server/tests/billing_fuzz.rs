@@ -46,27 +46,15 @@ fn value(rng: &mut SplitMix64, depth: u32) -> Value {
         2 => json!(rng.below(10) as i64 - 2),
         3 => json!(f64::from(rng.below(1000) as u32) / 7.0),
         4 => json!(
-            [
-                "E1",
-                "E2",
-                "CSA-1",
-                "00:11:22:33:44:55",
-                "short",
-                "long-enough-pw",
-                "ünïcödé",
-                "a b",
-                ""
-            ][rng.below(9) as usize]
+            ["E1", "E2", "CSA-1", "00:11:22:33:44:55", "short", "long-enough-pw", "ünïcödé", "a b", ""]
+                [rng.below(9) as usize]
         ),
         5 => json!("x".repeat(rng.below(300) as usize)),
         6 => Value::Array((0..rng.below(3)).map(|_| value(rng, depth + 1)).collect()),
         _ => {
             let mut m = Map::new();
             for _ in 0..rng.below(3) {
-                m.insert(
-                    FIELDS[rng.below(FIELDS.len() as u64) as usize].into(),
-                    value(rng, depth + 1),
-                );
+                m.insert(FIELDS[rng.below(FIELDS.len() as u64) as usize].into(), value(rng, depth + 1));
             }
             Value::Object(m)
         }
@@ -81,13 +69,7 @@ fn body(rng: &mut SplitMix64, i: u64) -> Vec<u8> {
         _ => {
             let mut m = Map::new();
             if rng.below(20) > 0 {
-                m.insert(
-                    "id".into(),
-                    json!(format!(
-                        "req-{}",
-                        if rng.chance(20) { rng.below(5) } else { i }
-                    )),
-                );
+                m.insert("id".into(), json!(format!("req-{}", if rng.chance(20) { rng.below(5) } else { i })));
             }
             if rng.below(20) > 0 {
                 // Terminating is rare: after it, every request about the entity is refused.
@@ -99,10 +81,7 @@ fn body(rng: &mut SplitMix64, i: u64) -> Vec<u8> {
                 m.insert("type".into(), json!(t));
             }
             if rng.below(20) > 0 {
-                m.insert(
-                    "entity".into(),
-                    json!(["E1", "E2", "E3", ""][rng.below(4) as usize]),
-                );
+                m.insert("entity".into(), json!(["E1", "E2", "E3", ""][rng.below(4) as usize]));
             }
             for _ in 0..rng.below(6) {
                 let f = FIELDS[rng.below(FIELDS.len() as u64) as usize];
@@ -125,8 +104,12 @@ fn body(rng: &mut SplitMix64, i: u64) -> Vec<u8> {
 #[tokio::test]
 async fn arbitrary_requests_never_fail_the_server_or_half_apply() {
     each_backend(|app| async move {
-        sqlx::query("INSERT INTO csa_codes (code, city, street, house, entrance) VALUES ('CSA-1', 'Riga', 'Iela', '1', '')")
-            .execute(&app.db().pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO csa_codes (code, city, street, house, entrance) VALUES ('CSA-1', 'Riga', 'Iela', '1', '')",
+        )
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
         for (n, entity) in ["E1", "E2"].iter().enumerate() {
             let body = json!({"id": format!("seed-{n}"), "type": "billing.new_entity", "entity": entity,
                 "login": format!("seed{n}"), "password": "good-password", "name": "Seed"});
@@ -159,13 +142,21 @@ async fn arbitrary_requests_never_fail_the_server_or_half_apply() {
             assert!(parsed.get("message").is_some() || parsed.get("outcome").is_some(), "{text}");
         }
         // Every logged event finished; every applied effect has its event and nothing else.
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM billing_events WHERE outcome NOT IN ('applied', 'rejected')").await, 0);
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM billing_events WHERE outcome NOT IN ('applied', 'rejected')").await,
+            0
+        );
         assert_eq!(
             app.scalar("SELECT COUNT(*) FROM users").await,
-            app.scalar("SELECT COUNT(*) FROM billing_events WHERE type = 'billing.new_entity' AND outcome = 'applied'").await
+            app.scalar("SELECT COUNT(*) FROM billing_events WHERE type = 'billing.new_entity' AND outcome = 'applied'")
+                .await
         );
-        let outcomes: Vec<(String, String, i64)> = sqlx::query_as("SELECT type, outcome, COUNT(*) FROM billing_events GROUP BY type, outcome ORDER BY type, outcome")
-            .fetch_all(&app.db().pool).await.unwrap();
+        let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT type, outcome, COUNT(*) FROM billing_events GROUP BY type, outcome ORDER BY type, outcome",
+        )
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap();
         let applied: i64 = outcomes.iter().filter(|o| o.1 == "applied").map(|o| o.2).sum();
         assert!(applied > 10, "{outcomes:?}");
         assert_eq!(

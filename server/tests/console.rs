@@ -11,16 +11,12 @@ use serde_json::Value;
 #[tokio::test]
 async fn sign_in_wrong_credentials_throttling_and_audit() {
     each_backend(|app| async move {
-        app.create_admin("alice", "admin", &["users-view"], &[], &[])
-            .await;
+        app.create_admin("alice", "admin", &["users-view"], &[], &[]).await;
         // Wrong password and unknown login get the same message.
         for (login, pw) in [("alice", "nope-nope"), ("nobody", "password-123")] {
             let (status, body) = app.sign_in(login, pw).await.unwrap_err();
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-            assert_eq!(
-                body,
-                serde_json::json!({"Invalid": "Wrong login or password."})
-            );
+            assert_eq!(body, serde_json::json!({"Invalid": "Wrong login or password."}));
         }
         for _ in 0..4 {
             assert!(app.sign_in("alice", "nope-nope").await.is_err());
@@ -29,29 +25,12 @@ async fn sign_in_wrong_credentials_throttling_and_audit() {
         let (status, _) = app.sign_in("alice", "password-123").await.unwrap_err();
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         app.state.clock.advance_ms(60_000);
-        let cookie = app
-            .sign_in("alice", "password-123")
-            .await
-            .expect("signs in after waiting");
+        let cookie = app.sign_in("alice", "password-123").await.expect("signs in after waiting");
         assert!(cookie.starts_with("vms_admin="));
-        assert_eq!(
-            app.scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'admin.sign_in_failed'")
-                .await,
-            6
-        );
-        assert_eq!(
-            app.scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'admin.sign_in'")
-                .await,
-            1
-        );
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'admin.sign_in_failed'").await, 6);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'admin.sign_in'").await, 1);
         // Nothing but hashes is stored.
-        assert_eq!(
-            app.scalar(
-                "SELECT COUNT(*) FROM administrators WHERE password_hash LIKE '$argon2id$%'"
-            )
-            .await,
-            1
-        );
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM administrators WHERE password_hash LIKE '$argon2id$%'").await, 1);
         assert_eq!(
             app.scalar(&format!(
                 "SELECT COUNT(*) FROM admin_sessions WHERE token_hash = '{}'",
@@ -70,10 +49,7 @@ async fn pages_redirect_to_login_and_back_sessions_expire_and_sign_out_ends_them
     each_backend(|app| async move {
         let (status, headers, _) = app.get("/users/1/cameras?after=3~", None).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(
-            headers["location"],
-            "/login?next=%2Fusers%2F1%2Fcameras%3Fafter%3D3~"
-        );
+        assert_eq!(headers["location"], "/login?next=%2Fusers%2F1%2Fcameras%3Fafter%3D3~");
         let (status, _, html) = app.get("/login", None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Sign in") && html.contains("Login") && html.contains("Password"));
@@ -93,31 +69,13 @@ async fn pages_redirect_to_login_and_back_sessions_expire_and_sign_out_ends_them
         assert_eq!(app.call("me", Some(&cookie), &[]).await.0, StatusCode::OK);
         app.state.clock.advance_ms(13 * HOUR_MS);
         let (status, body) = app.call("me", Some(&cookie), &[]).await;
-        assert_eq!(
-            (status, body),
-            (
-                StatusCode::UNAUTHORIZED,
-                Value::String("Unauthorized".into())
-            )
-        );
-        assert_eq!(
-            app.get("/users", Some(&cookie)).await.0,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!((status, body), (StatusCode::UNAUTHORIZED, Value::String("Unauthorized".into())));
+        assert_eq!(app.get("/users", Some(&cookie)).await.0, StatusCode::SEE_OTHER);
 
         let cookie = app.sign_in("root", "password-123").await.unwrap();
-        assert_eq!(
-            app.call("sign_out", Some(&cookie), &[]).await.0,
-            StatusCode::OK
-        );
-        assert_eq!(
-            app.call("me", Some(&cookie), &[]).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            app.call("users", None, &[]).await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.call("sign_out", Some(&cookie), &[]).await.0, StatusCode::OK);
+        assert_eq!(app.call("me", Some(&cookie), &[]).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.call("users", None, &[]).await.0, StatusCode::UNAUTHORIZED);
         app
     })
     .await;
@@ -126,40 +84,22 @@ async fn pages_redirect_to_login_and_back_sessions_expire_and_sign_out_ends_them
 #[tokio::test]
 async fn disabled_administrators_lose_their_sessions_and_permissions_are_enforced() {
     each_backend(|app| async move {
-        let id = app
-            .create_admin("viewerless", "admin", &["audit-view"], &[], &[])
-            .await;
+        let id = app.create_admin("viewerless", "admin", &["audit-view"], &[], &[]).await;
         let cookie = app.sign_in("viewerless", "password-123").await.unwrap();
-        assert_eq!(
-            app.call("users", Some(&cookie), &[]).await.0,
-            StatusCode::FORBIDDEN
-        );
-        assert_eq!(
-            app.call("user_header", Some(&cookie), &[("id", "1")])
-                .await
-                .0,
-            StatusCode::FORBIDDEN
-        );
+        assert_eq!(app.call("users", Some(&cookie), &[]).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.call("user_header", Some(&cookie), &[("id", "1")]).await.0, StatusCode::FORBIDDEN);
         sqlx::query("UPDATE administrators SET disabled_at = 1 WHERE id = $1")
             .bind(id)
             .execute(&app.db().pool)
             .await
             .unwrap();
-        assert_eq!(
-            app.call("me", Some(&cookie), &[]).await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.call("me", Some(&cookie), &[]).await.0, StatusCode::UNAUTHORIZED);
         app
     })
     .await;
 }
 
-async fn all_pages(
-    app: &common::TestApp,
-    cookie: &str,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> (Vec<Value>, i64) {
+async fn all_pages(app: &common::TestApp, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> (Vec<Value>, i64) {
     let mut rows = Vec::new();
     let mut after: Option<String> = None;
     let mut total;
@@ -186,7 +126,8 @@ async fn users_list_filters_sorts_and_pages_by_keyset() {
     each_backend(|app| async move {
         server::demo::generate(app.db(), 80, 7, app.now()).await.unwrap();
         let cookie = app.superadmin().await;
-        let not_deleted = app.scalar("SELECT COUNT(*) FROM users WHERE parent_id IS NULL AND status <> 'deleted'").await;
+        let not_deleted =
+            app.scalar("SELECT COUNT(*) FROM users WHERE parent_id IS NULL AND status <> 'deleted'").await;
         let (rows, total) = all_pages(&app, &cookie, "users", &[]).await;
         assert_eq!(total, not_deleted);
         assert_eq!(rows.len() as i64, total);
@@ -196,7 +137,8 @@ async fn users_list_filters_sorts_and_pages_by_keyset() {
 
         let (rows, total) = all_pages(&app, &cookie, "users", &[("sort", "name")]).await;
         assert_eq!(rows.len() as i64, total);
-        let names: Vec<(String, i64)> = rows.iter().map(|r| (r["name"].as_str().unwrap().to_string(), r["id"].as_i64().unwrap())).collect();
+        let names: Vec<(String, i64)> =
+            rows.iter().map(|r| (r["name"].as_str().unwrap().to_string(), r["id"].as_i64().unwrap())).collect();
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
@@ -208,8 +150,11 @@ async fn users_list_filters_sorts_and_pages_by_keyset() {
         assert_eq!(total, not_deleted + deleted);
 
         // Search by login (case-insensitive) and by part of a name; LIKE wildcards are literal.
-        let (login,): (String,) = sqlx::query_as("SELECT login FROM users WHERE parent_id IS NULL AND status = 'active' ORDER BY id LIMIT 1")
-            .fetch_one(&app.db().pool).await.unwrap();
+        let (login,): (String,) =
+            sqlx::query_as("SELECT login FROM users WHERE parent_id IS NULL AND status = 'active' ORDER BY id LIMIT 1")
+                .fetch_one(&app.db().pool)
+                .await
+                .unwrap();
         let (rows, total) = all_pages(&app, &cookie, "users", &[("q", &login.to_uppercase())]).await;
         assert_eq!(total, 1);
         assert_eq!(rows[0]["login"], login.as_str());
@@ -351,21 +296,11 @@ async fn bootstrap_admin_is_created_once() {
     each_backend(|app| async move {
         let now = app.now();
         assert_eq!(
-            server::admins::bootstrap(app.db(), "boss:long-password", now)
-                .await
-                .unwrap()
-                .as_deref(),
+            server::admins::bootstrap(app.db(), "boss:long-password", now).await.unwrap().as_deref(),
             Some("boss")
         );
-        assert_eq!(
-            server::admins::bootstrap(app.db(), "other:long-password", now)
-                .await
-                .unwrap(),
-            None
-        );
-        assert!(server::admins::bootstrap(app.db(), "no-colon", now)
-            .await
-            .is_err());
+        assert_eq!(server::admins::bootstrap(app.db(), "other:long-password", now).await.unwrap(), None);
+        assert!(server::admins::bootstrap(app.db(), "no-colon", now).await.is_err());
         assert!(app.sign_in("boss", "long-password").await.is_ok());
         app
     })

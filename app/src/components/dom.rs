@@ -3,10 +3,7 @@
 /// Marks the document as hydrated (`<body data-hydrated>`), which end-to-end tests wait for.
 pub fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
@@ -25,11 +22,7 @@ pub fn hard_navigate(href: &str) {
 pub fn current_path() -> String {
     #[cfg(feature = "hydrate")]
     if let Some(loc) = web_sys::window().map(|w| w.location()) {
-        return format!(
-            "{}{}",
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default()
-        );
+        return format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
     }
     "/users".to_string()
 }

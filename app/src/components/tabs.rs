@@ -39,10 +39,7 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
     {
         use wasm_bindgen::JsCast;
         let key = ev.key();
-        let Some(current) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
+        let Some(current) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
             return;
         };
         let Some(list) = current.parent_element() else {
@@ -58,10 +55,7 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
             ("End", _) => Some(count.saturating_sub(1)),
             _ => None,
         };
-        if let Some(el) = target
-            .and_then(|i| tabs.item(i))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
+        if let Some(el) = target.and_then(|i| tabs.item(i)).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             ev.prevent_default();
             let _ = el.focus();
         }

@@ -24,12 +24,7 @@ pub async fn get_me() -> Result<Me, AppError> {
             .filter(|(p, _)| ctx.admin.can(p))
             .map(|(p, _)| p.to_string())
             .collect();
-        Ok(Me {
-            login: ctx.admin.login,
-            name: ctx.admin.name,
-            role: ctx.admin.role,
-            permissions,
-        })
+        Ok(Me { login: ctx.admin.login, name: ctx.admin.name, role: ctx.admin.role, permissions })
     })
     .await
 }

@@ -16,11 +16,7 @@ pub fn safe_next(next: &str) -> String {
 }
 
 #[server(prefix = "/api/console", endpoint = "sign_in")]
-pub async fn sign_in(
-    login: String,
-    password: String,
-    next: Option<String>,
-) -> Result<String, AppError> {
+pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<String, AppError> {
     use crate::server::auth::{create_admin_session, set_cookie, ADMIN_COOKIE, IDLE_MS};
     use crate::server::{audit, password, respond, state::app_state, throttle};
     respond(async move {
@@ -32,12 +28,11 @@ pub async fn sign_in(
             return Err(AppError::Invalid("Enter your login and password.".into()));
         }
         throttle::check(db, "admin", &login, now).await?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, password_hash FROM administrators WHERE login = $1 AND disabled_at IS NULL",
-        )
-        .bind(&login)
-        .fetch_optional(&db.pool)
-        .await?;
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, password_hash FROM administrators WHERE login = $1 AND disabled_at IS NULL")
+                .bind(&login)
+                .fetch_optional(&db.pool)
+                .await?;
         let ok = password::verify(password, row.as_ref().map(|(_, h)| h.clone())).await;
         let entry = |action: &'static str, id: Option<i64>| audit::Entry {
             actor_kind: "admin",
@@ -59,12 +54,7 @@ pub async fn sign_in(
         throttle::clear(db, "admin", &login).await?;
         let token = create_admin_session(db, admin_id, now).await?;
         audit::record_db(db, now, entry("admin.sign_in", Some(admin_id))).await?;
-        let cookie = set_cookie(
-            ADMIN_COOKIE,
-            &token,
-            IDLE_MS / 1000,
-            state.config.secure_cookies,
-        );
+        let cookie = set_cookie(ADMIN_COOKIE, &token, IDLE_MS / 1000, state.config.secure_cookies);
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(v) = http::HeaderValue::from_str(&cookie) {
                 res.append_header(http::header::SET_COOKIE, v);
@@ -78,11 +68,7 @@ pub async fn sign_in(
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let next = move || {
-        use_query_map()
-            .with(|q| q.get("next"))
-            .unwrap_or_else(|| "/users".into())
-    };
+    let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_else(|| "/users".into());
     Effect::new(move |_| {
         if let Some(Ok(target)) = action.value().get() {
             hard_navigate(&target);

@@ -45,11 +45,7 @@ pub async fn list_users(
     use crate::server::{require, respond};
     respond(async move {
         let ctx = require("users-view").await?;
-        let (_, column, desc, _) = SORTS
-            .iter()
-            .find(|s| Some(s.0) == sort.as_deref())
-            .copied()
-            .unwrap_or(SORTS[0]);
+        let (_, column, desc, _) = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
         let mut filter = Sql::new(" WHERE parent_id IS NULL");
         match status.as_deref().unwrap_or("") {
             "" => {
@@ -57,26 +53,20 @@ pub async fn list_users(
             }
             "all" => {}
             s => {
-                let s = UserStatus::parse(s)
-                    .ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?;
+                let s = UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?;
                 filter.push(" AND status = ").bind(s.as_str());
             }
         }
         if let Some(term) = q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            filter
-                .push(" AND search LIKE ")
-                .bind(like_pattern(term))
-                .push(" ESCAPE '\\'");
+            filter.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
         }
         let mut count = filter.clone();
         count.text = format!("SELECT COUNT(*) FROM users{}", filter.text);
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
 
         let mut list = filter.clone();
-        list.text = format!(
-            "SELECT id, name, login, status, COALESCE(entity, ''), created_at FROM users{}",
-            filter.text
-        );
+        list.text =
+            format!("SELECT id, name, login, status, COALESCE(entity, ''), created_at FROM users{}", filter.text);
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
             let op = if desc { "<" } else { ">" };
             list.push(&format!(" AND ({column}, id) {op} ("));
@@ -88,12 +78,8 @@ pub async fn list_users(
             list.push(", ").bind(c.id).push(")");
         }
         let dir = if desc { "DESC" } else { "ASC" };
-        list.push(&format!(
-            " ORDER BY {column} {dir}, id {dir} LIMIT {}",
-            PAGE_SIZE + 1
-        ));
-        let rows: Vec<(i64, String, String, String, String, i64)> =
-            list.query_as().fetch_all(&ctx.db().pool).await?;
+        list.push(&format!(" ORDER BY {column} {dir}, id {dir} LIMIT {}", PAGE_SIZE + 1));
+        let rows: Vec<(i64, String, String, String, String, i64)> = list.query_as().fetch_all(&ctx.db().pool).await?;
         let rows = rows
             .into_iter()
             .map(|(id, name, login, status, entity, created_at)| UserRow {

@@ -12,13 +12,7 @@ pub fn format_address(city: &str, street: &str, house: &str, entrance: &str) -> 
 mod tests {
     #[test]
     fn formats_with_and_without_entrance() {
-        assert_eq!(
-            super::format_address("Riga", "Brivibas iela", "12", "3"),
-            "Riga, Brivibas iela 12, entrance 3"
-        );
-        assert_eq!(
-            super::format_address("Riga", "Brivibas iela", "12", ""),
-            "Riga, Brivibas iela 12"
-        );
+        assert_eq!(super::format_address("Riga", "Brivibas iela", "12", "3"), "Riga, Brivibas iela 12, entrance 3");
+        assert_eq!(super::format_address("Riga", "Brivibas iela", "12", ""), "Riga, Brivibas iela 12");
     }
 }

@@ -6,18 +6,12 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("billing.unpause_entity", "Billing. Unpause entity"),
     ("billing.terminate_entity", "Billing. Terminate entity"),
     ("billing.create_location", "Billing. Create location"),
-    (
-        "billing.create_location_unknown_csa",
-        "Billing. Failed to create location",
-    ),
+    ("billing.create_location_unknown_csa", "Billing. Failed to create location"),
     ("billing.delete_location", "Billing. Delete location"),
     ("billing.update_login", "Billing. Update login"),
     ("billing.new_camera", "Billing. New camera"),
     ("billing.attach_camera", "Billing. Attach camera"),
-    (
-        "billing.attach_camera_unknown_csa",
-        "Billing. Failed to attach camera",
-    ),
+    ("billing.attach_camera_unknown_csa", "Billing. Failed to attach camera"),
     ("billing.detach_camera", "Billing. Detach camera"),
     ("billing.unknown_type", "Billing. Unknown type"),
     ("billing.update_password", "Billing. Update password"),
@@ -25,11 +19,7 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
 ];
 
 pub fn event_label(code: &str) -> &'static str {
-    EVENT_TYPES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-        .unwrap_or("Billing. Unknown type")
+    EVENT_TYPES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("Billing. Unknown type")
 }
 
 #[cfg(test)]
@@ -39,10 +29,7 @@ mod tests {
     #[test]
     fn every_type_has_a_label() {
         assert_eq!(EVENT_TYPES.len(), 15);
-        assert_eq!(
-            event_label("billing.attach_camera_unknown_csa"),
-            "Billing. Failed to attach camera"
-        );
+        assert_eq!(event_label("billing.attach_camera_unknown_csa"), "Billing. Failed to attach camera");
         assert_eq!(event_label("billing.whatever"), "Billing. Unknown type");
     }
 }

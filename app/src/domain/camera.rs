@@ -58,16 +58,9 @@ mod tests {
             (&[false, false], Inactive),
         ];
         for (streams, expected) in cases {
-            assert_eq!(
-                CameraStatus::from_streams(streams),
-                *expected,
-                "{streams:?}"
-            );
+            assert_eq!(CameraStatus::from_streams(streams), *expected, "{streams:?}");
             let up = streams.iter().filter(|u| **u).count() as i64;
-            assert_eq!(
-                CameraStatus::from_counts(streams.len() as i64, up),
-                *expected
-            );
+            assert_eq!(CameraStatus::from_counts(streams.len() as i64, up), *expected);
         }
     }
 

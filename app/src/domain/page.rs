@@ -19,11 +19,7 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, total: i64, cursor: impl Fn(&T) -> Cursor) -> Self {
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);
-        let next = if more {
-            rows.last().map(|r| cursor(r).encode())
-        } else {
-            None
-        };
+        let next = if more { rows.last().map(|r| cursor(r).encode()) } else { None };
         Self { rows, total, next }
     }
 
@@ -48,10 +44,7 @@ impl Cursor {
     /// Parses a cursor from the URL; anything malformed is treated as "first page".
     pub fn decode(s: &str) -> Option<Self> {
         let (id, key) = s.split_once('~')?;
-        Some(Self {
-            id: id.parse().ok()?,
-            key: key.to_string(),
-        })
+        Some(Self { id: id.parse().ok()?, key: key.to_string() })
     }
 }
 
@@ -61,10 +54,7 @@ mod tests {
 
     #[test]
     fn cursor_round_trip_and_garbage() {
-        let c = Cursor {
-            key: "Anna ~ Smith".into(),
-            id: 42,
-        };
+        let c = Cursor { key: "Anna ~ Smith".into(), id: 42 };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("nonsense"), None);
         assert_eq!(Cursor::decode("x~1"), None);
@@ -73,19 +63,10 @@ mod tests {
     #[test]
     fn from_rows_detects_the_next_page() {
         let rows: Vec<i64> = (1..=26).collect();
-        let page = super::Page::from_rows(rows, 30, |r| Cursor {
-            key: String::new(),
-            id: *r,
-        });
+        let page = super::Page::from_rows(rows, 30, |r| Cursor { key: String::new(), id: *r });
         assert_eq!(page.rows.len(), 25);
-        assert_eq!(
-            page.next.as_deref().and_then(Cursor::decode).map(|c| c.id),
-            Some(25)
-        );
-        let last = super::Page::from_rows(vec![1i64, 2], 2, |r| Cursor {
-            key: String::new(),
-            id: *r,
-        });
+        assert_eq!(page.next.as_deref().and_then(Cursor::decode).map(|c| c.id), Some(25));
+        let last = super::Page::from_rows(vec![1i64, 2], 2, |r| Cursor { key: String::new(), id: *r });
         assert_eq!(last.next, None);
         assert_eq!(super::Page::<i64>::after_id(Some("7~")), 7);
         assert_eq!(super::Page::<i64>::after_id(Some("junk")), 0);

@@ -11,10 +11,7 @@ pub struct Group {
 pub const GROUPS: &[Group] = &[
     Group {
         name: "Live and PTZ",
-        slugs: &[
-            ("cameras-live", "Watch live video"),
-            ("ptz-control", "Control PTZ cameras"),
-        ],
+        slugs: &[("cameras-live", "Watch live video"), ("ptz-control", "Control PTZ cameras")],
     },
     Group {
         name: "Archive",
@@ -24,10 +21,7 @@ pub const GROUPS: &[Group] = &[
             ("archives-preview-download", "Download archive previews"),
         ],
     },
-    Group {
-        name: "Events",
-        slugs: &[("camera-events-index", "See camera events")],
-    },
+    Group { name: "Events", slugs: &[("camera-events-index", "See camera events")] },
     Group {
         name: "Camera groups",
         slugs: &[
@@ -61,15 +55,9 @@ pub const GROUPS: &[Group] = &[
     },
     Group {
         name: "Intercoms",
-        slugs: &[
-            ("intercoms-open-door", "Open doors"),
-            ("intercoms-calls", "Answer intercom calls"),
-        ],
+        slugs: &[("intercoms-open-door", "Open doors"), ("intercoms-calls", "Answer intercom calls")],
     },
-    Group {
-        name: "Sub-users",
-        slugs: &[("subusers-manage", "Manage sub-users")],
-    },
+    Group { name: "Sub-users", slugs: &[("subusers-manage", "Manage sub-users")] },
 ];
 
 pub const SUBUSERS_MANAGE: &str = "subusers-manage";
@@ -85,11 +73,7 @@ pub const ANALYTICS_TYPES: &[(&str, u8, &str)] = &[
     ("visitor-counting", 2, "Visitor counting"),
     ("face", 3, "Face recognition"),
     ("license-plate", 3, "Licence plate recognition"),
-    (
-        "container-number-recognition",
-        3,
-        "Container number recognition",
-    ),
+    ("container-number-recognition", 3, "Container number recognition"),
 ];
 
 pub const ANALYTICS_PREFIX: &str = "analytic-cases-";
@@ -101,10 +85,7 @@ pub fn analytics_slug(kind: &str) -> String {
 
 /// The level of an analytics type, by type name.
 pub fn analytics_level(kind: &str) -> Option<u8> {
-    ANALYTICS_TYPES
-        .iter()
-        .find(|(t, ..)| *t == kind)
-        .map(|(_, l, _)| *l)
+    ANALYTICS_TYPES.iter().find(|(t, ..)| *t == kind).map(|(_, l, _)| *l)
 }
 
 /// The level of an analytics permission slug, `None` for other slugs.
@@ -122,10 +103,7 @@ pub fn all_slugs() -> Vec<String> {
 }
 
 pub fn is_known_slug(slug: &str) -> bool {
-    slug_level(slug).is_some()
-        || GROUPS
-            .iter()
-            .any(|g| g.slugs.iter().any(|(s, _)| *s == slug))
+    slug_level(slug).is_some() || GROUPS.iter().any(|g| g.slugs.iter().any(|(s, _)| *s == slug))
 }
 
 /// Human name of a slug ("Manage sub-users").
@@ -145,28 +123,17 @@ pub fn slug_name(slug: &str) -> String {
 
 /// The set a new billing user gets: the first seven groups and every analytics slug.
 pub fn default_user_slugs() -> Vec<String> {
-    all_slugs()
-        .into_iter()
-        .filter(|s| s != SUBUSERS_MANAGE)
-        .collect()
+    all_slugs().into_iter().filter(|s| s != SUBUSERS_MANAGE).collect()
 }
 
 /// Levels (1..=3) in which the given licence totals are positive.
 pub fn licensed_levels(totals: &[(u8, i64)]) -> BTreeSet<u8> {
-    totals
-        .iter()
-        .filter(|(_, t)| *t > 0)
-        .map(|(l, _)| *l)
-        .collect()
+    totals.iter().filter(|(_, t)| *t > 0).map(|(l, _)| *l).collect()
 }
 
 /// The slugs of a user that take effect: analytics slugs only in licensed levels.
 pub fn effective_user_slugs(stored: &[String], licensed: &BTreeSet<u8>) -> Vec<String> {
-    stored
-        .iter()
-        .filter(|s| slug_level(s).is_none_or(|l| licensed.contains(&l)))
-        .cloned()
-        .collect()
+    stored.iter().filter(|s| slug_level(s).is_none_or(|l| licensed.contains(&l))).cloned().collect()
 }
 
 /// Administrator console permissions (SPEC §6).
@@ -227,15 +194,9 @@ mod tests {
         let licensed = licensed_levels(&[(1, 2), (2, 0), (3, 0)]);
         assert_eq!(
             effective_user_slugs(&stored, &licensed),
-            vec![
-                "cameras-live".to_string(),
-                "analytic-cases-loud-sounds".to_string()
-            ]
+            vec!["cameras-live".to_string(), "analytic-cases-loud-sounds".to_string()]
         );
         let none = licensed_levels(&[]);
-        assert_eq!(
-            effective_user_slugs(&stored, &none),
-            vec!["cameras-live".to_string()]
-        );
+        assert_eq!(effective_user_slugs(&stored, &none), vec!["cameras-live".to_string()]);
     }
 }

@@ -66,22 +66,17 @@ pub async fn admin_session(db: &Db, token: &str, now: i64) -> Result<Option<i64>
         return Ok(None);
     }
     if now - last_seen >= TOUCH_EVERY_MS {
-        sqlx::query(
-            "UPDATE admin_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3",
-        )
-        .bind(now)
-        .bind(now + IDLE_MS)
-        .bind(&hash)
-        .execute(&db.pool)
-        .await?;
+        sqlx::query("UPDATE admin_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(now)
+            .bind(now + IDLE_MS)
+            .bind(&hash)
+            .execute(&db.pool)
+            .await?;
     }
     Ok(Some(admin_id))
 }
 
 pub async fn end_admin_session(db: &Db, token: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
-        .bind(hash_token(token))
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1").bind(hash_token(token)).execute(&db.pool).await?;
     Ok(())
 }

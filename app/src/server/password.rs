@@ -1,9 +1,7 @@
 //! Passwords are kept only as argon2id hashes. Hashing is CPU-heavy, so it runs off the
 //! async workers.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
 use crate::error::AppError;
@@ -12,19 +10,14 @@ pub const MIN_LENGTH: usize = 8;
 
 pub fn hash_blocking(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
-        })
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|_| AppError::Internal)?
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)?
 }
 
 /// Checks a password; with no stored hash it still does the work, so timing reveals nothing.
@@ -46,12 +39,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
 /// The argon2 parameters in use, for benchmark reports.
 pub fn parameters() -> String {
     let p = argon2::Params::default();
-    format!(
-        "argon2id v19 m={} KiB t={} p={}",
-        p.m_cost(),
-        p.t_cost(),
-        p.p_cost()
-    )
+    format!("argon2id v19 m={} KiB t={} p={}", p.m_cost(), p.t_cost(), p.p_cost())
 }
 
 #[cfg(test)]

@@ -43,12 +43,8 @@ pub async fn current_admin() -> Result<Ctx, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
     let token = cookie(&parts.headers, ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
     let now = state.clock.now_ms();
-    let admin_id = admin_session(&state.db, token, now)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let admin = load_admin(&state.db, admin_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let admin_id = admin_session(&state.db, token, now).await?.ok_or(AppError::Unauthorized)?;
+    let admin = load_admin(&state.db, admin_id).await?.ok_or(AppError::Unauthorized)?;
     Ok(Ctx { admin, state })
 }
 
@@ -72,12 +68,11 @@ pub async fn load_admin(db: &Db, id: i64) -> Result<Option<Admin>, AppError> {
     let Some((id, login, name, role, scope_all)) = row else {
         return Ok(None);
     };
-    let permissions: Vec<(String,)> = sqlx::query_as(
-        "SELECT slug FROM administrator_permissions WHERE admin_id = $1 ORDER BY slug",
-    )
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await?;
+    let permissions: Vec<(String,)> =
+        sqlx::query_as("SELECT slug FROM administrator_permissions WHERE admin_id = $1 ORDER BY slug")
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?;
     Ok(Some(Admin {
         id,
         login,
@@ -89,9 +84,7 @@ pub async fn load_admin(db: &Db, id: i64) -> Result<Option<Admin>, AppError> {
 }
 
 /// Runs a server function body and maps its error to the HTTP status, in one place.
-pub async fn respond<T>(
-    body: impl std::future::Future<Output = Result<T, AppError>>,
-) -> Result<T, AppError> {
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(e) = &result {
         e.set_response_status();

@@ -8,7 +8,10 @@ use sqlx::Any;
 pub enum Arg {
     Int(i64),
     Text(String),
+    /// NULL for an integer column.
     Null,
+    /// NULL for a text column (PostgreSQL checks the type of a NULL parameter too).
+    NullText,
 }
 
 impl From<i64> for Arg {
@@ -40,10 +43,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_string(),
-            args: Vec::new(),
-        }
+        Self { text: text.to_string(), args: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -79,6 +79,7 @@ impl Sql {
                 Arg::Int(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
                 Arg::Null => q.bind(None::<i64>),
+                Arg::NullText => q.bind(None::<String>),
             };
         }
         q
@@ -91,6 +92,7 @@ impl Sql {
                 Arg::Int(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
                 Arg::Null => q.bind(None::<i64>),
+                Arg::NullText => q.bind(None::<String>),
             };
         }
         q
@@ -98,10 +100,7 @@ impl Sql {
 
     /// One multi-row `INSERT` (callers keep batches under the backends' parameter limits).
     pub fn insert(table: &str, columns: &[&str], rows: &[Vec<Arg>], conflict: &str) -> Self {
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO {table} ({}) VALUES ",
-            columns.join(", ")
-        ));
+        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
         for (i, row) in rows.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             for (j, arg) in row.iter().enumerate() {

@@ -18,18 +18,16 @@ pub fn wait_ms(failures: i64, last_ms: i64, now_ms: i64) -> i64 {
 }
 
 pub async fn check(db: &Db, realm: &str, login: &str, now: i64) -> Result<(), AppError> {
-    let row: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT failures, last_failure_at FROM login_throttle WHERE realm = $1 AND login = $2",
-    )
-    .bind(realm)
-    .bind(login.to_lowercase())
-    .fetch_optional(&db.pool)
-    .await?;
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT failures, last_failure_at FROM login_throttle WHERE realm = $1 AND login = $2")
+            .bind(realm)
+            .bind(login.to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?;
     match row.map(|(f, at)| wait_ms(f, at, now)) {
-        Some(wait) if wait > 0 => Err(AppError::TooManyAttempts(format!(
-            "Too many failed attempts. Try again in {} s.",
-            (wait + 999) / 1000
-        ))),
+        Some(wait) if wait > 0 => {
+            Err(AppError::TooManyAttempts(format!("Too many failed attempts. Try again in {} s.", (wait + 999) / 1000)))
+        }
         _ => Ok(()),
     }
 }

@@ -16,10 +16,7 @@ pub struct Rejection {
 
 impl From<ApiError> for Rejection {
     fn from(error: ApiError) -> Self {
-        Self {
-            error,
-            logged_type: None,
-        }
+        Self { error, logged_type: None }
     }
 }
 
@@ -30,10 +27,7 @@ impl From<sqlx::Error> for Rejection {
 }
 
 /// The user an entity id names: (id, status).
-pub async fn resolve(
-    conn: &mut AnyConnection,
-    entity: &str,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
+pub async fn resolve(conn: &mut AnyConnection, entity: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, status FROM users WHERE entity = $1 AND parent_id IS NULL")
         .bind(entity)
         .fetch_optional(&mut *conn)
@@ -43,12 +37,9 @@ pub async fn resolve(
 /// The password a request sets, when it is valid: hashed by the caller before the
 /// transaction so that argon2 never runs while the database is locked.
 pub fn password_to_hash(r: &Request) -> Option<String> {
-    matches!(
-        r.kind.as_str(),
-        "billing.new_entity" | "billing.update_password"
-    )
-    .then(|| types::valid_password(r).ok())
-    .flatten()
+    matches!(r.kind.as_str(), "billing.new_entity" | "billing.update_password")
+        .then(|| types::valid_password(r).ok())
+        .flatten()
 }
 
 /// Applies the request; returns the id of the user it concerns. `password_hash` is the
@@ -69,12 +60,9 @@ pub async fn apply(
     if r.kind == "billing.new_entity" {
         return new_entity(conn, r, now, password_hash).await;
     }
-    let (user, status) = resolve(conn, &r.entity).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("No user has entity {}.", r.entity),
-        )
-    })?;
+    let (user, status) = resolve(conn, &r.entity)
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("No user has entity {}.", r.entity)))?;
     if status == "deleted" {
         return Err(ApiError::new(StatusCode::CONFLICT, "The entity was terminated.").into());
     }
@@ -87,12 +75,14 @@ pub async fn apply(
         "billing.update_login" => {
             let login = valid_login(r)?;
             login_free(conn, &login, Some(user)).await?;
-            sqlx::query("UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE id = $3")
-                .bind(&login)
-                .bind(now)
-                .bind(user)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE id = $3",
+            )
+            .bind(&login)
+            .bind(now)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
         }
         "billing.update_password" => {
             let hash = password_hash.ok_or_else(ApiError::internal)?;
@@ -102,10 +92,7 @@ pub async fn apply(
                 .bind(user)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
-                .bind(user)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
         }
         "billing.new_camera" => new_camera(conn, r, now).await?,
         "billing.attach_camera" => attach_camera(conn, r, user, now).await?,
@@ -134,20 +121,13 @@ fn valid_login(r: &Request) -> Result<String, ApiError> {
     Ok(login)
 }
 
-async fn login_free(
-    conn: &mut AnyConnection,
-    login: &str,
-    except: Option<i64>,
-) -> Result<(), Rejection> {
-    let taken: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM users WHERE LOWER(login) = LOWER($1)")
-            .bind(login)
-            .fetch_optional(&mut *conn)
-            .await?;
+async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) -> Result<(), Rejection> {
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE LOWER(login) = LOWER($1)")
+        .bind(login)
+        .fetch_optional(&mut *conn)
+        .await?;
     match taken {
-        Some((id,)) if Some(id) != except => {
-            Err(ApiError::field("login", "has already been taken").into())
-        }
+        Some((id,)) if Some(id) != except => Err(ApiError::field("login", "has already been taken").into()),
         _ => Ok(()),
     }
 }
@@ -160,23 +140,11 @@ async fn new_entity(
 ) -> Result<i64, Rejection> {
     let login = valid_login(r)?;
     let name = r.string("name", 200)?;
-    let props = r
-        .body
-        .get("properties")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
-    let props = if props.is_null() {
-        serde_json::json!({})
-    } else {
-        props
-    };
+    let props = r.body.get("properties").cloned().unwrap_or(serde_json::Value::Null);
+    let props = if props.is_null() { serde_json::json!({}) } else { props };
     let hash = password_hash.ok_or_else(ApiError::internal)?;
     if resolve(conn, &r.entity).await?.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            format!("A user with entity {} exists.", r.entity),
-        )
-        .into());
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("A user with entity {} exists.", r.entity)).into());
     }
     login_free(conn, &login, None).await?;
     let (id,): (i64,) = sqlx::query_as(
@@ -202,12 +170,7 @@ async fn new_entity(
     Ok(id)
 }
 
-async fn set_status(
-    conn: &mut AnyConnection,
-    user: i64,
-    status: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+async fn set_status(conn: &mut AnyConnection, user: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
@@ -235,36 +198,25 @@ async fn terminate(conn: &mut AnyConnection, user: i64, now: i64) -> Result<(), 
 }
 
 fn unknown_csa(logged_type: &'static str, message: &str) -> Rejection {
-    Rejection {
-        error: ApiError::field("csa", message),
-        logged_type: Some(logged_type),
-    }
+    Rejection { error: ApiError::field("csa", message), logged_type: Some(logged_type) }
 }
 
-async fn create_location(
-    conn: &mut AnyConnection,
-    r: &Request,
-    user: i64,
-    now: i64,
-) -> Result<(), Rejection> {
+async fn create_location(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
     let csa = r.string("csa", 64)?;
     let name = r.optional_string("name", 200)?.unwrap_or_default();
-    let known: Option<(String,)> = sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1")
-        .bind(&csa)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1").bind(&csa).fetch_optional(&mut *conn).await?;
     if known.is_none() {
-        return Err(unknown_csa(
-            "billing.create_location_unknown_csa",
-            "is not in the CSA directory",
-        ));
+        return Err(unknown_csa("billing.create_location_unknown_csa", "is not in the CSA directory"));
     }
-    sqlx::query("INSERT INTO locations (csa_code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (csa_code) DO NOTHING")
-        .bind(&csa)
-        .bind(&name)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO locations (csa_code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (csa_code) DO NOTHING",
+    )
+    .bind(&csa)
+    .bind(&name)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO user_locations (user_id, location_id, created_at) \
          SELECT $1, id, $2 FROM locations WHERE csa_code = $3 ON CONFLICT DO NOTHING",
@@ -278,11 +230,7 @@ async fn create_location(
 }
 
 /// The location of a CSA code the user is linked to.
-async fn linked_location(
-    conn: &mut AnyConnection,
-    user: i64,
-    csa: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+async fn linked_location(conn: &mut AnyConnection, user: i64, csa: &str) -> Result<Option<i64>, sqlx::Error> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT l.id FROM locations l JOIN user_locations ul ON ul.location_id = l.id \
          WHERE ul.user_id = $1 AND l.csa_code = $2",
@@ -294,11 +242,7 @@ async fn linked_location(
     Ok(row.map(|(id,)| id))
 }
 
-async fn delete_location(
-    conn: &mut AnyConnection,
-    r: &Request,
-    user: i64,
-) -> Result<(), Rejection> {
+async fn delete_location(conn: &mut AnyConnection, r: &Request, user: i64) -> Result<(), Rejection> {
     let csa = r.string("csa", 64)?;
     let location = linked_location(conn, user, &csa)
         .await?
@@ -316,40 +260,31 @@ async fn delete_location(
     .bind(location)
     .execute(&mut *conn)
     .await?;
-    let (still_linked,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM user_locations WHERE location_id = $1")
-            .bind(location)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (still_linked,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_locations WHERE location_id = $1")
+        .bind(location)
+        .fetch_one(&mut *conn)
+        .await?;
     if still_linked == 0 {
         sqlx::query("UPDATE cameras SET location_id = NULL WHERE location_id = $1")
             .bind(location)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("DELETE FROM locations WHERE id = $1")
-            .bind(location)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("DELETE FROM locations WHERE id = $1").bind(location).execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 async fn camera_by_mac(conn: &mut AnyConnection, mac: &str) -> Result<i64, Rejection> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM cameras WHERE mac = $1")
-        .bind(mac)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|(id,)| id)
-        .ok_or_else(|| ApiError::field("mac", "no camera with this MAC is registered").into())
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM cameras WHERE mac = $1").bind(mac).fetch_optional(&mut *conn).await?;
+    row.map(|(id,)| id).ok_or_else(|| ApiError::field("mac", "no camera with this MAC is registered").into())
 }
 
 async fn new_camera(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<(), Rejection> {
     // Fields were validated against the type table.
     let mac = r.mac()?;
     let serial = r.string("serial_number", 64)?;
-    let name = r
-        .optional_string("name", 200)?
-        .unwrap_or_else(|| format!("Camera {mac}"));
+    let name = r.optional_string("name", 200)?.unwrap_or_else(|| format!("Camera {mac}"));
     let model = r.optional_string("model", 200)?.unwrap_or_default();
     sqlx::query(
         "INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
@@ -365,45 +300,31 @@ async fn new_camera(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<(
     Ok(())
 }
 
-async fn attach_camera(
-    conn: &mut AnyConnection,
-    r: &Request,
-    user: i64,
-    now: i64,
-) -> Result<(), Rejection> {
+async fn attach_camera(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
     let mac = r.mac()?;
     let csa = r.string("csa", 64)?;
     let camera = camera_by_mac(conn, &mac).await?;
-    let location = linked_location(conn, user, &csa).await?.ok_or_else(|| {
-        unknown_csa(
-            "billing.attach_camera_unknown_csa",
-            "the user is not linked to this CSA code",
-        )
-    })?;
+    let location = linked_location(conn, user, &csa)
+        .await?
+        .ok_or_else(|| unknown_csa("billing.attach_camera_unknown_csa", "the user is not linked to this CSA code"))?;
     sqlx::query("UPDATE cameras SET location_id = $1 WHERE id = $2")
         .bind(location)
         .bind(camera)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO camera_access (user_id, camera_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-        .bind(user)
-        .bind(camera)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO camera_access (user_id, camera_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(camera)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-async fn set_licences(
-    conn: &mut AnyConnection,
-    r: &Request,
-    user: i64,
-    now: i64,
-) -> Result<(), Rejection> {
-    let mut err = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The request is not valid.",
-    );
+async fn set_licences(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
+    let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid.");
     let mut totals = Vec::new();
     for level in LEVELS {
         let field = format!("analytics_l{level}");
@@ -421,10 +342,7 @@ async fn set_licences(
         .await?;
         // Zero is always accepted (the level's analytics are hidden, then purged after 7 days).
         if *total > 0 && *total < used {
-            err = err.with(
-                field,
-                format!("{used} licences are in use; the total cannot be lower"),
-            );
+            err = err.with(field, format!("{used} licences are in use; the total cannot be lower"));
         }
     }
     if !err.errors.is_empty() {

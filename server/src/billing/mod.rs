@@ -23,22 +23,14 @@ use serde_json::{json, Value};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/billing/v1/requests", post(handle))
-        .route(
-            "/api/billing/v1/openapi.json",
-            get(|| async { Json(openapi::document()) }),
-        )
+        .route("/api/billing/v1/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
 async fn authorised(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiError> {
     let Some(token) = bearer(headers) else {
         return Ok(false);
     };
-    if state
-        .config
-        .billing_tokens
-        .iter()
-        .any(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
-    {
+    if state.config.billing_tokens.iter().any(|t| constant_time_eq(t.as_bytes(), token.as_bytes())) {
         return Ok(true);
     }
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM billing_tokens WHERE token_hash = $1")
@@ -55,11 +47,7 @@ async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     }
 }
 
-async fn receive(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Value), ApiError> {
+async fn receive(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Value), ApiError> {
     if !authorised(state, headers).await? {
         return Err(ApiError::unauthorized());
     }
@@ -74,28 +62,24 @@ async fn receive(
             "The body must be JSON (Content-Type: application/json).",
         ));
     }
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The body is larger than 64 KiB.",
-        )
-    })?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("The body is not valid JSON: {e}"),
-        )
-    })?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The body is larger than 64 KiB."))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("The body is not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "The body must be a JSON object.",
-        ));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "The body must be a JSON object."));
     };
     // Keys are sorted (serde_json's map), so equal bodies hash equally.
-    let body_hash = hash_token(&Value::Object(map.clone()).to_string());
+    let body_hash = body_hash(&map);
     let request = Request::parse(map)?;
     process(state, &request, &body_hash).await
+}
+
+/// The idempotency fingerprint of a body. Keys are sorted (serde_json's map), so equal
+/// bodies hash equally whatever their key order.
+pub fn body_hash(body: &serde_json::Map<String, Value>) -> String {
+    hash_token(&Value::Object(body.clone()).to_string())
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -103,42 +87,25 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// The stored answer to a request id already seen.
-async fn replay(
-    state: &AppState,
-    r: &Request,
-    body_hash: &str,
-) -> Result<(StatusCode, Value), ApiError> {
-    let (hash, status, response): (String, i64, String) = sqlx::query_as(
-        "SELECT body_hash, status, response FROM billing_events WHERE request_id = $1",
-    )
-    .bind(&r.id)
-    .fetch_one(&state.db.pool)
-    .await?;
+async fn replay(state: &AppState, r: &Request, body_hash: &str) -> Result<(StatusCode, Value), ApiError> {
+    let (hash, status, response): (String, i64, String) =
+        sqlx::query_as("SELECT body_hash, status, response FROM billing_events WHERE request_id = $1")
+            .bind(&r.id)
+            .fetch_one(&state.db.pool)
+            .await?;
     if hash != body_hash {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "This request id was already used with a different body.",
-        )
-        .with("id", "already used with a different body"));
+        return Err(ApiError::new(StatusCode::CONFLICT, "This request id was already used with a different body.")
+            .with("id", "already used with a different body"));
     }
     let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-    Ok((
-        status,
-        serde_json::from_str(&response).unwrap_or(Value::Null),
-    ))
+    Ok((status, serde_json::from_str(&response).unwrap_or(Value::Null)))
 }
 
-async fn process(
-    state: &AppState,
-    r: &Request,
-    body_hash: &str,
-) -> Result<(StatusCode, Value), ApiError> {
+/// Handles one parsed request: the database part of the API (also used by the benchmark
+/// as the raw baseline).
+pub async fn process(state: &AppState, r: &Request, body_hash: &str) -> Result<(StatusCode, Value), ApiError> {
     let now = state.clock.now_ms();
-    let logged_type = if types::spec(&r.kind).is_some() {
-        r.kind.as_str()
-    } else {
-        "billing.unknown_type"
-    };
+    let logged_type = if types::spec(&r.kind).is_some() { r.kind.as_str() } else { "billing.unknown_type" };
     let payload = r.redacted().to_string();
     let password_hash = match effects::password_to_hash(r) {
         Some(pw) => Some(app::server::password::hash(pw).await?),
@@ -168,7 +135,8 @@ async fn process(
     };
     match effects::apply(&mut tx, r, now, password_hash.as_deref()).await {
         Ok(user_id) => {
-            let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
+            let response =
+                json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
             sqlx::query("UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3")
                 .bind(user_id)
                 .bind(response.to_string())
@@ -178,9 +146,7 @@ async fn process(
             tx.commit().await?;
             Ok((StatusCode::OK, response))
         }
-        Err(Rejection { error, .. }) if error.status == StatusCode::INTERNAL_SERVER_ERROR => {
-            Err(error)
-        }
+        Err(Rejection { error, .. }) if error.status == StatusCode::INTERNAL_SERVER_ERROR => Err(error),
         Err(rejection) => {
             // Nothing of the effect stays; the event alone records the refusal.
             tx.rollback().await?;
@@ -198,16 +164,12 @@ async fn record_rejection(
     now: i64,
 ) -> Result<(StatusCode, Value), ApiError> {
     let mut tx = state.db.pool.begin().await?;
-    let user = effects::resolve(&mut tx, &r.entity)
-        .await?
-        .map(|(id, _)| id);
-    let logged_type = rejection
-        .logged_type
-        .unwrap_or(if types::spec(&r.kind).is_some() {
-            r.kind.as_str()
-        } else {
-            "billing.unknown_type"
-        });
+    let user = effects::resolve(&mut tx, &r.entity).await?.map(|(id, _)| id);
+    let logged_type = rejection.logged_type.unwrap_or(if types::spec(&r.kind).is_some() {
+        r.kind.as_str()
+    } else {
+        "billing.unknown_type"
+    });
     let body = rejection.error.body();
     let inserted = sqlx::query(
         "INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \

@@ -23,10 +23,7 @@ pub fn document() -> Value {
     let mut one_of = Vec::new();
     for t in TYPES {
         let mut properties = Map::new();
-        properties.insert(
-            "id".into(),
-            json!({"$ref": "#/components/schemas/RequestId"}),
-        );
+        properties.insert("id".into(), json!({"$ref": "#/components/schemas/RequestId"}));
         properties.insert("type".into(), json!({"type": "string", "enum": [t.name]}));
         properties.insert("entity".into(), json!({"type": "string", "minLength": 1, "maxLength": 128, "description": "The billing entity id of the user."}));
         let mut required = vec!["id", "type", "entity"];
@@ -37,7 +34,10 @@ pub fn document() -> Value {
             }
         }
         let name = t.name.trim_start_matches("billing.").to_string();
-        schemas.insert(name.clone(), json!({"type": "object", "description": t.summary, "required": required, "properties": properties}));
+        schemas.insert(
+            name.clone(),
+            json!({"type": "object", "description": t.summary, "required": required, "properties": properties}),
+        );
         one_of.push(json!({"$ref": format!("#/components/schemas/{name}")}));
     }
     schemas.insert("RequestId".into(), json!({"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$", "description": "Chosen by billing; the idempotency key."}));
@@ -46,10 +46,7 @@ pub fn document() -> Value {
     schemas.insert("Error".into(), json!({"type": "object", "required": ["message", "errors"], "properties": {
         "message": {"type": "string"}, "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}));
     let error = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let labels: Vec<Value> = EVENT_TYPES
-        .iter()
-        .map(|(c, l)| json!({"code": c, "label": l}))
-        .collect();
+    let labels: Vec<Value> = EVENT_TYPES.iter().map(|(c, l)| json!({"code": c, "label": l})).collect();
     json!({
         "openapi": "3.0.3",
         "info": {"title": "VMS billing API", "version": "1", "x-event-types": labels,

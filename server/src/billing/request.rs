@@ -15,26 +15,19 @@ pub struct Request {
 
 fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
 impl Request {
     /// Checks the envelope (`id`, `type`, `entity`); only requests with a valid envelope are
     /// logged.
     pub fn parse(body: Map<String, Value>) -> Result<Self, ApiError> {
-        let mut err = ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "The request envelope is not valid.",
-        );
+        let mut err = ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "The request envelope is not valid.");
         let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
         let id = text("id");
         match &id {
             None => err = err.with("id", "is required and must be a string"),
-            Some(id) if !valid_id(id) => {
-                err = err.with("id", "must be 1-64 characters of A-Z a-z 0-9 . _ : -")
-            }
+            Some(id) if !valid_id(id) => err = err.with("id", "must be 1-64 characters of A-Z a-z 0-9 . _ : -"),
             _ => {}
         }
         let kind = text("type");
@@ -60,13 +53,8 @@ impl Request {
     /// A required string field, trimmed, of 1..=max characters.
     pub fn string(&self, field: &str, max: usize) -> Result<String, ApiError> {
         match self.body.get(field) {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => {
-                Ok(s.trim().to_string())
-            }
-            Some(Value::String(_)) => Err(ApiError::field(
-                field,
-                format!("must be 1-{max} characters"),
-            )),
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => Ok(s.trim().to_string()),
+            Some(Value::String(_)) => Err(ApiError::field(field, format!("must be 1-{max} characters"))),
             None | Some(Value::Null) => Err(ApiError::field(field, "is required")),
             Some(_) => Err(ApiError::field(field, "must be a string")),
         }
@@ -84,10 +72,7 @@ impl Request {
         match self.body.get(field) {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(v) if (0..=1_000_000).contains(&v) => Ok(v),
-                _ => Err(ApiError::field(
-                    field,
-                    "must be an integer from 0 to 1000000",
-                )),
+                _ => Err(ApiError::field(field, "must be an integer from 0 to 1000000")),
             },
             None | Some(Value::Null) => Err(ApiError::field(field, "is required")),
             Some(_) => Err(ApiError::field(field, "must be an integer")),
@@ -97,8 +82,7 @@ impl Request {
     /// A MAC address, normalised to lower-case `aa:bb:cc:dd:ee:ff`.
     pub fn mac(&self) -> Result<String, ApiError> {
         let raw = self.string("mac", 32)?;
-        normalise_mac(&raw)
-            .ok_or_else(|| ApiError::field("mac", "must be a MAC address like 00:1a:2b:3c:4d:5e"))
+        normalise_mac(&raw).ok_or_else(|| ApiError::field("mac", "must be a MAC address like 00:1a:2b:3c:4d:5e"))
     }
 
     /// The body as stored in the event log: passwords are never kept.
@@ -112,20 +96,12 @@ impl Request {
 }
 
 pub fn normalise_mac(raw: &str) -> Option<String> {
-    let hex: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | '.'))
-        .collect();
+    let hex: String = raw.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
     if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
     let hex = hex.to_ascii_lowercase();
-    Some(
-        (0..6)
-            .map(|i| &hex[i * 2..i * 2 + 2])
-            .collect::<Vec<_>>()
-            .join(":"),
-    )
+    Some((0..6).map(|i| &hex[i * 2..i * 2 + 2]).collect::<Vec<_>>().join(":"))
 }
 
 #[cfg(test)]
@@ -141,24 +117,17 @@ mod tests {
     fn envelope_rules() {
         assert!(req(json!({"id": "a.b_c:d-1", "type": "billing.x", "entity": "E1"})).is_ok());
         let e = req(json!({"id": "bad id!", "type": 3})).unwrap_err();
-        assert_eq!(
-            e.errors.keys().cloned().collect::<Vec<_>>(),
-            ["entity", "id", "type"]
-        );
+        assert_eq!(e.errors.keys().cloned().collect::<Vec<_>>(), ["entity", "id", "type"]);
         assert!(req(json!({"id": "x".repeat(65), "type": "t", "entity": "e"})).is_err());
         assert!(req(json!({"id": "", "type": "t", "entity": "e"})).is_err());
     }
 
     #[test]
     fn macs_and_redaction() {
-        assert_eq!(
-            normalise_mac("00-1A-2b-3c-4d-5E").as_deref(),
-            Some("00:1a:2b:3c:4d:5e")
-        );
+        assert_eq!(normalise_mac("00-1A-2b-3c-4d-5E").as_deref(), Some("00:1a:2b:3c:4d:5e"));
         assert_eq!(normalise_mac("001a2b3c4d5"), None);
         assert_eq!(normalise_mac("zz:1a:2b:3c:4d:5e"), None);
-        let r =
-            req(json!({"id": "1", "type": "t", "entity": "e", "password": "secret-pw"})).unwrap();
+        let r = req(json!({"id": "1", "type": "t", "entity": "e", "password": "secret-pw"})).unwrap();
         assert_eq!(r.redacted()["password"], "[redacted]");
         assert!(!r.redacted().to_string().contains("secret-pw"));
     }

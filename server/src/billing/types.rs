@@ -32,18 +32,10 @@ pub struct TypeSpec {
 }
 
 const fn req(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        required: true,
-    }
+    Field { name, kind, required: true }
 }
 const fn opt(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-    }
+    Field { name, kind, required: false }
 }
 
 pub const TYPES: &[TypeSpec] = &[
@@ -99,9 +91,7 @@ pub fn spec(name: &str) -> Option<&'static TypeSpec> {
 
 pub fn valid_password(r: &Request) -> Result<String, ApiError> {
     match r.body.get("password") {
-        Some(Value::String(p)) if p.chars().count() >= password::MIN_LENGTH && p.len() <= 1024 => {
-            Ok(p.clone())
-        }
+        Some(Value::String(p)) if p.chars().count() >= password::MIN_LENGTH && p.len() <= 1024 => Ok(p.clone()),
         Some(Value::String(_)) => Err(ApiError::field("password", "must be 8 to 1024 characters")),
         None | Some(Value::Null) => Err(ApiError::field("password", "is required")),
         Some(_) => Err(ApiError::field("password", "must be a string")),
@@ -120,20 +110,14 @@ fn check(r: &Request, f: &Field) -> Result<(), ApiError> {
         Kind::Count => r.count(f.name).map(drop),
         Kind::Properties => match r.body.get(f.name) {
             Some(Value::Object(m)) if m.values().all(Value::is_string) => Ok(()),
-            _ => Err(ApiError::field(
-                f.name,
-                "must be an object of string values",
-            )),
+            _ => Err(ApiError::field(f.name, "must be an object of string values")),
         },
     }
 }
 
 /// Checks every field of the type at once, so one answer names every problem.
 pub fn validate(r: &Request, spec: &TypeSpec) -> Result<(), ApiError> {
-    let mut err = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The request is not valid.",
-    );
+    let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid.");
     for f in spec.fields {
         if let Err(e) = check(r, f) {
             err.errors.extend(e.errors);

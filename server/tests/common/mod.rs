@@ -32,15 +32,8 @@ impl Drop for TempDir {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 fn state(db: Db) -> AppState {
@@ -60,9 +53,7 @@ fn state(db: Db) -> AppState {
 async fn sqlite_app() -> TestApp {
     let dir = std::env::temp_dir().join(unique("vms_test"));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
-        .await
-        .expect("sqlite");
+    let db = Db::connect(&format!("sqlite://{}/test.db", dir.display())).await.expect("sqlite");
     let state = state(db);
     TestApp {
         router: server::router(state.clone()),
@@ -77,18 +68,11 @@ async fn postgres_app(url: &str) -> TestApp {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = unique("vms_test");
-    let mut admin = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("TEST_POSTGRES_URL reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create database");
+    let mut admin = sqlx::AnyConnection::connect(url).await.expect("TEST_POSTGRES_URL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
     let _ = admin.close().await;
     let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-    let db = Db::connect(&format!("{base}/{name}"))
-        .await
-        .expect("postgres");
+    let db = Db::connect(&format!("{base}/{name}")).await.expect("postgres");
     let state = state(db);
     TestApp {
         router: server::router(state.clone()),
@@ -127,9 +111,7 @@ impl TestApp {
         self.state.db.pool.close().await;
         if let Some((url, name)) = &self.drop_pg {
             if let Ok(mut c) = sqlx::AnyConnection::connect(url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c)
-                    .await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
             }
         }
     }
@@ -142,11 +124,7 @@ impl TestApp {
         (status, headers, String::from_utf8_lossy(&body).into_owned())
     }
 
-    pub async fn get(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-    ) -> (StatusCode, axum::http::HeaderMap, String) {
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, axum::http::HeaderMap, String) {
         let mut b = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
@@ -163,13 +141,7 @@ impl TestApp {
     ) -> (StatusCode, serde_json::Value) {
         let body: Vec<String> = form
             .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    app::components::url::encode(k),
-                    app::components::url::encode(v)
-                )
-            })
+            .map(|(k, v)| format!("{}={}", app::components::url::encode(k), app::components::url::encode(v)))
             .collect();
         let mut b = Request::post(format!("/api/console/{endpoint}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -177,9 +149,7 @@ impl TestApp {
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
         }
-        let (status, _, text) = self
-            .request(b.body(Body::from(body.join("&"))).unwrap())
-            .await;
+        let (status, _, text) = self.request(b.body(Body::from(body.join("&"))).unwrap()).await;
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
         (status, json)
     }
@@ -209,11 +179,7 @@ impl TestApp {
     }
 
     /// Signs in through the server function and returns the `Cookie` header value.
-    pub async fn sign_in(
-        &self,
-        login: &str,
-        password: &str,
-    ) -> Result<String, (StatusCode, serde_json::Value)> {
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<String, (StatusCode, serde_json::Value)> {
         let body = format!(
             "login={}&password={}",
             app::components::url::encode(login),
@@ -228,11 +194,7 @@ impl TestApp {
         if status != StatusCode::OK {
             return Err((status, serde_json::from_str(&text).unwrap_or_default()));
         }
-        let set = headers
-            .get(header::SET_COOKIE)
-            .expect("a session cookie")
-            .to_str()
-            .unwrap();
+        let set = headers.get(header::SET_COOKIE).expect("a session cookie").to_str().unwrap();
         assert!(set.contains("HttpOnly"), "{set}");
         Ok(set.split(';').next().unwrap().to_string())
     }
@@ -243,10 +205,7 @@ impl TestApp {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(sql)
-            .fetch_one(&self.db().pool)
-            .await
-            .unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db().pool).await.unwrap();
         n
     }
 }

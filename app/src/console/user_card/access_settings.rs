@@ -25,12 +25,11 @@ pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
                 .bind(id)
                 .fetch_all(pool)
                 .await?;
-        let levels: Vec<(i64,)> = sqlx::query_as(
-            "SELECT level FROM licences WHERE user_id = $1 AND total > 0 ORDER BY level",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+        let levels: Vec<(i64,)> =
+            sqlx::query_as("SELECT level FROM licences WHERE user_id = $1 AND total > 0 ORDER BY level")
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
         Ok(AccessView {
             stored: stored.into_iter().map(|(s,)| s).collect(),
             licensed_levels: levels.into_iter().map(|(l,)| l as u8).collect(),
@@ -60,13 +59,7 @@ fn Groups(a: AccessView) -> impl IntoView {
     let groups = GROUPS
         .iter()
         .map(|g| {
-            (
-                g.name,
-                g.slugs
-                    .iter()
-                    .map(|(s, n)| (s.to_string(), n.to_string(), has(s), None))
-                    .collect::<Vec<_>>(),
-            )
+            (g.name, g.slugs.iter().map(|(s, n)| (s.to_string(), n.to_string(), has(s), None)).collect::<Vec<_>>())
         })
         .chain(std::iter::once((
             "Analytics",

@@ -34,10 +34,7 @@ pub async fn user_licences(id: i64) -> Result<Vec<LicenceRow>, AppError> {
         .bind(id)
         .fetch_all(&ctx.db().pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(level, total, used)| LicenceRow { level, total, used })
-            .collect())
+        Ok(rows.into_iter().map(|(level, total, used)| LicenceRow { level, total, used }).collect())
     })
     .await
 }

@@ -73,10 +73,7 @@ pub async fn user_billing_events(
                 response,
             })
             .collect();
-        Ok(Page::from_rows(rows, total, |r: &BillingEventRow| Cursor {
-            key: r.created_at.to_string(),
-            id: r.id,
-        }))
+        Ok(Page::from_rows(rows, total, |r: &BillingEventRow| Cursor { key: r.created_at.to_string(), id: r.id }))
     })
     .await
 }
@@ -91,10 +88,8 @@ fn pretty(json: &str) -> String {
 pub fn BillingEventsTab(id: i64) -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k));
-    let events = Resource::new(
-        move || (param("type"), param("after")),
-        move |(t, after)| user_billing_events(id, t, after),
-    );
+    let events =
+        Resource::new(move || (param("type"), param("after")), move |(t, after)| user_billing_events(id, t, after));
     let path = use_location().pathname.get_untracked();
     view! {
         <p class="source-note">"Read-only. Every request the billing system sent about this user."</p>

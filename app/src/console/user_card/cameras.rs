@@ -35,16 +35,7 @@ pub async fn user_cameras(id: i64, after: Option<String>) -> Result<Page<CameraR
             .bind(ctx.admin.id)
             .fetch_one(&ctx.db().pool)
             .await?;
-        type Row = (
-            i64,
-            String,
-            i64,
-            i64,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
+        type Row = (i64, String, i64, i64, Option<String>, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(&format!(
             "SELECT c.id, c.name, \
                (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
@@ -64,26 +55,21 @@ pub async fn user_cameras(id: i64, after: Option<String>) -> Result<Page<CameraR
         .await?;
         let rows = rows
             .into_iter()
-            .map(
-                |(id, name, streams, up, city, street, house, entrance)| CameraRow {
-                    id,
-                    name,
-                    status: CameraStatus::from_counts(streams, up),
-                    location: city.map(|city| {
-                        format_address(
-                            &city,
-                            &street.unwrap_or_default(),
-                            &house.unwrap_or_default(),
-                            &entrance.unwrap_or_default(),
-                        )
-                    }),
-                },
-            )
+            .map(|(id, name, streams, up, city, street, house, entrance)| CameraRow {
+                id,
+                name,
+                status: CameraStatus::from_counts(streams, up),
+                location: city.map(|city| {
+                    format_address(
+                        &city,
+                        &street.unwrap_or_default(),
+                        &house.unwrap_or_default(),
+                        &entrance.unwrap_or_default(),
+                    )
+                }),
+            })
             .collect();
-        Ok(Page::from_rows(rows, total, |c: &CameraRow| Cursor {
-            key: String::new(),
-            id: c.id,
-        }))
+        Ok(Page::from_rows(rows, total, |c: &CameraRow| Cursor { key: String::new(), id: c.id }))
     })
     .await
 }
@@ -91,10 +77,7 @@ pub async fn user_cameras(id: i64, after: Option<String>) -> Result<Page<CameraR
 #[component]
 pub fn CamerasTab(id: i64) -> impl IntoView {
     let query = use_query_map();
-    let cameras = Resource::new(
-        move || query.with(|q| q.get("after")),
-        move |after| user_cameras(id, after),
-    );
+    let cameras = Resource::new(move || query.with(|q| q.get("after")), move |after| user_cameras(id, after));
     view! {
         <p class="source-note">"Read-only. Only the cameras within your scope are listed."</p>
         <Transition fallback=|| view! { <Loading /> }>

@@ -82,10 +82,7 @@ pub async fn user_intercoms(id: i64, after: Option<String>) -> Result<Page<Inter
 #[component]
 pub fn IntercomsTab(id: i64) -> impl IntoView {
     let query = use_query_map();
-    let intercoms = Resource::new(
-        move || query.with(|q| q.get("after")),
-        move |after| user_intercoms(id, after),
-    );
+    let intercoms = Resource::new(move || query.with(|q| q.get("after")), move |after| user_intercoms(id, after));
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {

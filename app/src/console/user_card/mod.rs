@@ -74,26 +74,14 @@ pub async fn load_header(db: &crate::server::db::Db, id: i64) -> Result<UserHead
     .fetch_optional(&db.pool)
     .await?;
     let (id, name, login, status, created_at, manages, licensed) = row.ok_or(AppError::NotFound)?;
-    Ok(UserHeader {
-        id,
-        name,
-        login,
-        status,
-        created_at,
-        manages_sub_users: manages > 0,
-        has_licences: licensed > 0,
-    })
+    Ok(UserHeader { id, name, login, status, created_at, manages_sub_users: manages > 0, has_licences: licensed > 0 })
 }
 
 #[component]
 pub fn UserCard() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-    let tab = move || {
-        params
-            .with(|p| p.get("tab"))
-            .unwrap_or_else(|| "user".into())
-    };
+    let tab = move || params.with(|p| p.get("tab")).unwrap_or_else(|| "user".into());
     let header = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_user_header(id).await,
@@ -123,11 +111,7 @@ fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
     let tabs: Vec<TabLink> = TABS
         .iter()
         .filter(|(seg, _)| header.shows_tab(seg))
-        .map(|(seg, label)| TabLink {
-            label,
-            href: format!("/users/{id}/{seg}"),
-            selected: *seg == tab,
-        })
+        .map(|(seg, label)| TabLink { label, href: format!("/users/{id}/{seg}"), selected: *seg == tab })
         .collect();
     let tab_name = TABS.iter().find(|(s, _)| *s == tab).map(|(_, n)| *n);
     let body = match (tab.as_str(), header.shows_tab(&tab)) {

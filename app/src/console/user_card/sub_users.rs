@@ -25,12 +25,10 @@ pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUs
         let ctx = require("users-view").await?;
         super::load_header(ctx.db(), id).await?;
         let pool = &ctx.db().pool;
-        let (total,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM users WHERE parent_id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
+        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE parent_id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
         let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT id, name, login, created_at FROM users \
              WHERE parent_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3",
@@ -40,19 +38,9 @@ pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUs
         .bind(PAGE_SIZE + 1)
         .fetch_all(pool)
         .await?;
-        let rows = rows
-            .into_iter()
-            .map(|(id, name, login, created_at)| SubUserRow {
-                id,
-                name,
-                login,
-                created_at,
-            })
-            .collect();
-        Ok(Page::from_rows(rows, total, |r: &SubUserRow| Cursor {
-            key: String::new(),
-            id: r.id,
-        }))
+        let rows =
+            rows.into_iter().map(|(id, name, login, created_at)| SubUserRow { id, name, login, created_at }).collect();
+        Ok(Page::from_rows(rows, total, |r: &SubUserRow| Cursor { key: String::new(), id: r.id }))
     })
     .await
 }
@@ -60,10 +48,7 @@ pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUs
 #[component]
 pub fn SubUsersTab(id: i64) -> impl IntoView {
     let query = use_query_map();
-    let subs = Resource::new(
-        move || query.with(|q| q.get("after")),
-        move |after| user_sub_users(id, after),
-    );
+    let subs = Resource::new(move || query.with(|q| q.get("after")), move |after| user_sub_users(id, after));
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {

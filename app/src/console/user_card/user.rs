@@ -38,17 +38,7 @@ pub async fn get_user_profile(id: i64) -> Result<UserProfile, AppError> {
             .into_iter()
             .map(|(k, v)| (k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
             .collect();
-        Ok(UserProfile {
-            id,
-            entity,
-            name,
-            login,
-            status,
-            properties,
-            created_at,
-            updated_at,
-            deleted_at,
-        })
+        Ok(UserProfile { id, entity, name, login, status, properties, created_at, updated_at, deleted_at })
     })
     .await
 }

@@ -1,25 +1,26 @@
 //! A realistic, deterministic demo data set: `VMS_DEMO_DATA=1` on an empty database, and
 //! `server demo --users N [--seed S]`. Rows go in as multi-row inserts in one transaction.
 
-use app::domain::permissions::{
-    analytics_slug, default_user_slugs, ANALYTICS_TYPES, SUBUSERS_MANAGE,
-};
+use app::domain::permissions::{analytics_slug, default_user_slugs, ANALYTICS_TYPES, SUBUSERS_MANAGE};
 use app::domain::rng::SplitMix64;
 use app::domain::time::DAY_MS;
 use app::error::AppError;
 use app::server::db::{Backend, Db};
 use app::server::password;
-use app::server::sql::{Arg, Sql};
+use app::server::sql::Arg;
 use app::server::token::hash_token;
 use serde_json::json;
 use sqlx::AnyConnection;
+
+mod batch;
+use batch::*;
 
 /// The password of every demo user and sub-user.
 pub const DEMO_USER_PASSWORD: &str = "demo-password";
 
 const FIRST: &[&str] = &[
-    "Anna", "Boris", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Irina", "Jonas",
-    "Karin", "Leo", "Maria", "Nikolai", "Olga", "Pavel", "Rita", "Sergei", "Tanja", "Viktor",
+    "Anna", "Boris", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Irina", "Jonas", "Karin", "Leo", "Maria",
+    "Nikolai", "Olga", "Pavel", "Rita", "Sergei", "Tanja", "Viktor",
 ];
 const LAST: &[&str] = &[
     "Andersen",
@@ -49,12 +50,7 @@ const STREETS: &[&str] = &[
     "Kalnciema iela",
     "Dzirnavu iela",
 ];
-const MODELS: &[&str] = &[
-    "Hikvision DS-2CD2143",
-    "Dahua IPC-HDW2431",
-    "Axis M3106",
-    "Uniview IPC322",
-];
+const MODELS: &[&str] = &["Hikvision DS-2CD2143", "Dahua IPC-HDW2431", "Axis M3106", "Uniview IPC322"];
 const TARIFFS: &[&str] = &["Home Basic", "Home Plus", "Business", "Business Pro"];
 
 #[derive(Debug, Default)]
@@ -68,92 +64,8 @@ pub struct Report {
     pub billing_events: usize,
 }
 
-/// Rows waiting for one multi-row insert.
-struct Table {
-    name: &'static str,
-    columns: &'static [&'static str],
-    conflict: &'static str,
-    rows: Vec<Vec<Arg>>,
-}
-
-impl Table {
-    fn new(name: &'static str, columns: &'static [&'static str]) -> Self {
-        Self {
-            name,
-            columns,
-            conflict: "",
-            rows: Vec::new(),
-        }
-    }
-
-    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), AppError> {
-        if !self.rows.is_empty() {
-            Sql::insert(self.name, self.columns, &self.rows, self.conflict)
-                .query()
-                .execute(&mut *conn)
-                .await?;
-            self.rows.clear();
-        }
-        Ok(())
-    }
-}
-
-const T_CSA: usize = 0;
-const T_LOC: usize = 1;
-const T_ICOM: usize = 2;
-const T_USERS: usize = 3;
-const T_PERM: usize = 4;
-const T_ULOC: usize = 5;
-const T_CAM: usize = 6;
-const T_STREAM: usize = 7;
-const T_ACCESS: usize = 8;
-const T_LINK: usize = 9;
-const T_KEY: usize = 10;
-const T_LIC: usize = 11;
-const T_CASE: usize = 12;
-const T_CCAM: usize = 13;
-const T_CEV: usize = 14;
-const T_BEV: usize = 15;
-
-/// Every table of the data set, in foreign-key order: when one batch is full, all are
-/// written, parents first.
-struct Tables(Vec<Table>);
-
-impl Tables {
-    async fn push(
-        &mut self,
-        conn: &mut AnyConnection,
-        table: usize,
-        row: Vec<Arg>,
-    ) -> Result<(), AppError> {
-        let t = &mut self.0[table];
-        debug_assert_eq!(row.len(), t.columns.len());
-        t.rows.push(row);
-        if t.rows.len() * t.columns.len() >= 6_000 {
-            self.flush(conn).await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), AppError> {
-        for t in &mut self.0 {
-            t.flush(conn).await?;
-        }
-        Ok(())
-    }
-}
-
-async fn max_id(conn: &mut AnyConnection, table: &str) -> Result<i64, AppError> {
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(n)
-}
-
 pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await?;
     Ok(n == 0)
 }
 
@@ -182,109 +94,7 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
         event: max_id(conn, "billing_events").await?,
     };
     let run = ids.user; // distinguishes logins and codes of repeated runs
-    let mut tables = Tables(vec![
-        Table::new(
-            "csa_codes",
-            &["code", "city", "street", "house", "entrance"],
-        ),
-        Table::new("locations", &["id", "csa_code", "name", "created_at"]),
-        Table::new(
-            "intercoms",
-            &[
-                "id",
-                "name",
-                "csa_code",
-                "department",
-                "flat_from",
-                "flat_to",
-                "search",
-                "created_at",
-            ],
-        ),
-        Table::new(
-            "users",
-            &[
-                "id",
-                "parent_id",
-                "entity",
-                "login",
-                "name",
-                "password_hash",
-                "properties",
-                "status",
-                "search",
-                "created_at",
-                "updated_at",
-                "deleted_at",
-            ],
-        ),
-        Table::new("user_permissions", &["user_id", "slug"]),
-        Table::new("user_locations", &["user_id", "location_id", "created_at"]),
-        Table::new(
-            "cameras",
-            &[
-                "id",
-                "mac",
-                "serial_number",
-                "name",
-                "model",
-                "location_id",
-                "source",
-                "created_at",
-            ],
-        ),
-        Table::new(
-            "camera_streams",
-            &["camera_id", "stream", "up", "changed_at"],
-        ),
-        Table::new("camera_access", &["user_id", "camera_id", "granted_at"]),
-        Table::new(
-            "apartment_links",
-            &["id", "intercom_id", "flat", "user_id", "created_at"],
-        ),
-        Table::new(
-            "apartment_keys",
-            &["link_id", "intercom_id", "code", "created_at"],
-        ),
-        Table::new(
-            "licences",
-            &["user_id", "level", "total", "zero_since", "updated_at"],
-        ),
-        Table::new(
-            "analytics_cases",
-            &[
-                "id",
-                "user_id",
-                "account_id",
-                "name",
-                "type",
-                "level",
-                "created_at",
-            ],
-        ),
-        Table::new("case_cameras", &["case_id", "camera_id"]),
-        Table::new(
-            "case_events",
-            &["case_id", "kind", "occurred_at", "data", "received_at"],
-        ),
-        Table::new(
-            "billing_events",
-            &[
-                "id",
-                "request_id",
-                "type",
-                "entity",
-                "user_id",
-                "body_hash",
-                "payload",
-                "outcome",
-                "status",
-                "response",
-                "created_at",
-            ],
-        ),
-    ]);
-    tables.0[T_CSA].conflict = " ON CONFLICT (code) DO NOTHING";
+    let mut tables = Tables::all();
     let mut report = Report::default();
     let first_event = ids.event;
 
@@ -303,25 +113,14 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             .push(
                 conn,
                 T_CSA,
-                vec![
-                    code.clone().into(),
-                    city.into(),
-                    street.into(),
-                    house.clone().into(),
-                    entrance.clone().into(),
-                ],
+                vec![code.clone().into(), city.into(), street.into(), house.clone().into(), entrance.clone().into()],
             )
             .await?;
         tables
             .push(
                 conn,
                 T_LOC,
-                vec![
-                    ids.location.into(),
-                    code.clone().into(),
-                    format!("{street} {house}").into(),
-                    created.into(),
-                ],
+                vec![ids.location.into(), code.clone().into(), format!("{street} {house}").into(), created.into()],
             )
             .await?;
         loc_codes.push((ids.location, code.clone()));
@@ -422,14 +221,8 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             .await?;
         report.users += 1;
         let manages = rng.chance(20);
-        for slug in defaults
-            .iter()
-            .map(String::as_str)
-            .chain(manages.then_some(SUBUSERS_MANAGE))
-        {
-            tables
-                .push(conn, T_PERM, vec![uid.into(), slug.into()])
-                .await?;
+        for slug in defaults.iter().map(String::as_str).chain(manages.then_some(SUBUSERS_MANAGE)) {
+            tables.push(conn, T_PERM, vec![uid.into(), slug.into()]).await?;
         }
         let mut at = created;
         let mut ev = |t: &str, body: serde_json::Value, at: &mut i64| {
@@ -437,23 +230,9 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             event(t, &entity, uid, body, *at)
         };
         tables.push(conn, T_BEV, ev("billing.new_entity", json!({"entity": entity, "login": login, "password": "[redacted]", "name": name, "properties": props}), &mut at)).await?;
+        tables.push(conn, T_ULOC, vec![uid.into(), location.into(), created.into()]).await?;
         tables
-            .push(
-                conn,
-                T_ULOC,
-                vec![uid.into(), location.into(), created.into()],
-            )
-            .await?;
-        tables
-            .push(
-                conn,
-                T_BEV,
-                ev(
-                    "billing.create_location",
-                    json!({"entity": entity, "csa": code}),
-                    &mut at,
-                ),
-            )
+            .push(conn, T_BEV, ev("billing.create_location", json!({"entity": entity, "csa": code}), &mut at))
             .await?;
 
         let mut cameras = Vec::new();
@@ -492,9 +271,7 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                     ],
                 )
                 .await?;
-            tables
-                .push(conn, T_ACCESS, vec![uid.into(), cid.into(), at.into()])
-                .await?;
+            tables.push(conn, T_ACCESS, vec![uid.into(), cid.into(), at.into()]).await?;
             let streams: &[(&str, i64)] = match rng.below(100) {
                 0..=9 => &[],
                 10..=69 => &[("high", 1), ("low", 1)],
@@ -506,25 +283,26 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                     .push(
                         conn,
                         T_STREAM,
-                        vec![
-                            cid.into(),
-                            (*s).into(),
-                            (*up).into(),
-                            (now - rng.below(DAY_MS as u64) as i64).into(),
-                        ],
+                        vec![cid.into(), (*s).into(), (*up).into(), (now - rng.below(DAY_MS as u64) as i64).into()],
                     )
                     .await?;
             }
-            tables.push(conn, T_BEV, ev("billing.new_camera", json!({"entity": entity, "mac": mac, "serial_number": serial, "name": cname, "model": model}), &mut at)).await?;
             tables
                 .push(
                     conn,
                     T_BEV,
                     ev(
-                        "billing.attach_camera",
-                        json!({"entity": entity, "mac": mac, "csa": code}),
+                        "billing.new_camera",
+                        json!({"entity": entity, "mac": mac, "serial_number": serial, "name": cname, "model": model}),
                         &mut at,
                     ),
+                )
+                .await?;
+            tables
+                .push(
+                    conn,
+                    T_BEV,
+                    ev("billing.attach_camera", json!({"entity": entity, "mac": mac, "csa": code}), &mut at),
                 )
                 .await?;
             cameras.push(cid);
@@ -536,29 +314,14 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                 ids.link += 1;
                 let flat = flat_from + rng.below(flats as u64) as i64;
                 tables
-                    .push(
-                        conn,
-                        T_LINK,
-                        vec![
-                            ids.link.into(),
-                            intercom.into(),
-                            flat.into(),
-                            uid.into(),
-                            at.into(),
-                        ],
-                    )
+                    .push(conn, T_LINK, vec![ids.link.into(), intercom.into(), flat.into(), uid.into(), at.into()])
                     .await?;
                 for k in 0..(1 + rng.below(2)) {
                     tables
                         .push(
                             conn,
                             T_KEY,
-                            vec![
-                                ids.link.into(),
-                                intercom.into(),
-                                format!("K{:06X}{k}", ids.link).into(),
-                                at.into(),
-                            ],
+                            vec![ids.link.into(), intercom.into(), format!("K{:06X}{k}", ids.link).into(), at.into()],
                         )
                         .await?;
                 }
@@ -606,17 +369,12 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                         vec![
                             sid.into(),
                             uid.into(),
-                            None::<i64>.into(),
+                            Arg::NullText,
                             sub_login.clone().into(),
                             sub_name.clone().into(),
                             hash.clone().into(),
                             "{}".into(),
-                            if status == "deleted" {
-                                "deleted"
-                            } else {
-                                "active"
-                            }
-                            .into(),
+                            if status == "deleted" { "deleted" } else { "active" }.into(),
                             format!("{sub_name} {sub_login}").to_lowercase().into(),
                             (at + 1000).into(),
                             (at + 1000).into(),
@@ -624,33 +382,14 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                         ],
                     )
                     .await?;
-                for slug in [
-                    "cameras-live",
-                    "archives-show",
-                    "camera-events-index",
-                    "intercoms-open-door",
-                ] {
-                    tables
-                        .push(conn, T_PERM, vec![sid.into(), slug.into()])
-                        .await?;
+                for slug in ["cameras-live", "archives-show", "camera-events-index", "intercoms-open-door"] {
+                    tables.push(conn, T_PERM, vec![sid.into(), slug.into()]).await?;
                 }
                 if totals[0] > 0 {
-                    tables
-                        .push(
-                            conn,
-                            T_PERM,
-                            vec![sid.into(), analytics_slug("motion-detect").into()],
-                        )
-                        .await?;
+                    tables.push(conn, T_PERM, vec![sid.into(), analytics_slug("motion-detect").into()]).await?;
                 }
                 for cam in cameras.iter().take(2) {
-                    tables
-                        .push(
-                            conn,
-                            T_ACCESS,
-                            vec![sid.into(), (*cam).into(), (at + 1000).into()],
-                        )
-                        .await?;
+                    tables.push(conn, T_ACCESS, vec![sid.into(), (*cam).into(), (at + 1000).into()]).await?;
                 }
                 subs.push(sid);
                 report.sub_users += 1;
@@ -659,18 +398,10 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
 
         for (level, total) in totals.iter().enumerate().filter(|(_, t)| **t > 0) {
             let level = level as u8 + 1;
-            let kinds: Vec<&str> = ANALYTICS_TYPES
-                .iter()
-                .filter(|(_, l, _)| *l == level)
-                .map(|(t, ..)| *t)
-                .collect();
+            let kinds: Vec<&str> = ANALYTICS_TYPES.iter().filter(|(_, l, _)| *l == level).map(|(t, ..)| *t).collect();
             let kind = *rng.pick(&kinds);
             ids.case += 1;
-            let owner = if level == 1 && !subs.is_empty() && rng.chance(50) {
-                subs[0]
-            } else {
-                uid
-            };
+            let owner = if level == 1 && !subs.is_empty() && rng.chance(50) { subs[0] } else { uid };
             tables
                 .push(
                     conn,
@@ -687,9 +418,7 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                 )
                 .await?;
             for cam in cameras.iter().take((*total as usize).min(cameras.len())) {
-                tables
-                    .push(conn, T_CCAM, vec![ids.case.into(), (*cam).into()])
-                    .await?;
+                tables.push(conn, T_CCAM, vec![ids.case.into(), (*cam).into()]).await?;
             }
             for e in 0..3 {
                 let when = now - (e + 1) * 3 * 3_600_000;
@@ -701,9 +430,7 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
                             ids.case.into(),
                             format!("{kind}.detected").into(),
                             when.into(),
-                            json!({"confidence": 0.8 + 0.05 * e as f64, "camera_id": cameras[0]})
-                                .to_string()
-                                .into(),
+                            json!({"confidence": 0.8 + 0.05 * e as f64, "camera_id": cameras[0]}).to_string().into(),
                             when.into(),
                         ],
                     )
@@ -713,25 +440,11 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
         }
 
         if status == "paused" {
-            tables
-                .push(
-                    conn,
-                    T_BEV,
-                    ev("billing.pause_entity", json!({"entity": entity}), &mut at),
-                )
-                .await?;
+            tables.push(conn, T_BEV, ev("billing.pause_entity", json!({"entity": entity}), &mut at)).await?;
         }
         if let Some(when) = deleted_at {
             tables
-                .push(
-                    conn,
-                    T_BEV,
-                    ev(
-                        "billing.terminate_entity",
-                        json!({"entity": entity}),
-                        &mut at.max(when),
-                    ),
-                )
+                .push(conn, T_BEV, ev("billing.terminate_entity", json!({"entity": entity}), &mut at.max(when)))
                 .await?;
         }
     }
@@ -749,9 +462,11 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             "case_events",
             "billing_events",
         ] {
-            sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"))
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            ))
+            .execute(&mut *conn)
+            .await?;
         }
     }
     tx.commit().await?;

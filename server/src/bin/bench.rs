@@ -1,0 +1,271 @@
+//! `make bench`: billing API throughput and latency over real HTTP (64 keep-alive
+//! connections) against the same work done directly through sqlx (the raw baseline), on
+//! SQLite and, when `BENCH_POSTGRES_URL` or `TEST_POSTGRES_URL` is set, on PostgreSQL.
+//! `billing.new_entity` (argon2id) is measured separately.
+
+use app::domain::rng::SplitMix64;
+use app::server::db::{Backend, Db};
+use app::server::state::{AppState, Clock, Config};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use leptos::prelude::LeptosOptions;
+use serde_json::{json, Value};
+use server::billing::{self, request::Request};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CONNECTIONS: usize = 64;
+const TOKEN: &str = "bench-token";
+
+struct Stats {
+    latencies_us: Vec<u64>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn report(&self, label: &str) -> f64 {
+        let mut l = self.latencies_us.clone();
+        l.sort_unstable();
+        let pct = |p: f64| {
+            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0
+        };
+        let rate = l.len() as f64 / self.elapsed.as_secs_f64();
+        println!(
+            "  {label:<28} {:>8} requests in {:>5.1} s = {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}",
+            l.len(),
+            self.elapsed.as_secs_f64(),
+            rate,
+            pct(0.50),
+            pct(0.99),
+            self.errors
+        );
+        rate
+    }
+}
+
+/// The realistic mix of non-password request types for one worker.
+struct Workload {
+    rng: SplitMix64,
+    worker: usize,
+    n: u64,
+    users: Arc<Vec<(String, String)>>,
+    macs: Vec<(String, String)>,
+}
+
+impl Workload {
+    fn next(&mut self, run: &str) -> Value {
+        self.n += 1;
+        let id = format!("{run}-{}-{}", self.worker, self.n);
+        let (entity, csa) = self.users[self.rng.below(self.users.len() as u64) as usize].clone();
+        match self.rng.below(100) {
+            0..=19 => {
+                json!({"id": id, "type": if self.rng.chance(50) { "billing.pause_entity" } else { "billing.unpause_entity" }, "entity": entity})
+            }
+            20..=34 => json!({"id": id, "type": "billing.create_location", "entity": entity, "csa": csa}),
+            35..=54 => {
+                let mac = format!(
+                    "0a:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                    self.worker,
+                    (self.n >> 24) & 255,
+                    (self.n >> 16) & 255,
+                    (self.n >> 8) & 255,
+                    self.n & 255
+                );
+                let mac = if run.starts_with("raw") { mac.replacen("0a", "0b", 1) } else { mac };
+                self.macs.push((mac.clone(), entity.clone()));
+                json!({"id": id, "type": "billing.new_camera", "entity": entity, "mac": mac, "serial_number": format!("SN{}", self.n), "model": "Bench"})
+            }
+            55..=74 if !self.macs.is_empty() => {
+                let (mac, owner) = self.macs[self.rng.below(self.macs.len() as u64) as usize].clone();
+                let csa = self.users.iter().find(|(e, _)| *e == owner).map(|(_, c)| c.clone()).unwrap_or_default();
+                json!({"id": id, "type": "billing.attach_camera", "entity": owner, "mac": mac, "csa": csa})
+            }
+            75..=84 if !self.macs.is_empty() => {
+                let (mac, owner) = self.macs[self.rng.below(self.macs.len() as u64) as usize].clone();
+                json!({"id": id, "type": "billing.detach_camera", "entity": owner, "mac": mac})
+            }
+            85..=94 => {
+                json!({"id": id, "type": "billing.set_licences", "entity": entity, "analytics_l1": 50, "analytics_l2": 20 + self.rng.below(5), "analytics_l3": 10})
+            }
+            _ => {
+                json!({"id": id, "type": "billing.update_login", "entity": entity, "login": format!("{}-{}-{}", run, self.worker, self.n)})
+            }
+        }
+    }
+}
+
+async fn fresh_db(backend: Backend, pg: Option<&str>) -> (Db, Option<(String, String)>) {
+    sqlx::any::install_default_drivers();
+    let name = format!("vms_bench_{}", std::process::id());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            (Db::connect(&format!("sqlite://{}/bench.db", dir.display())).await.unwrap(), None)
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let url = pg.unwrap();
+            let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+            (Db::connect(&format!("{base}/{name}")).await.unwrap(), Some((url.to_string(), name)))
+        }
+    }
+}
+
+async fn http_phase(
+    addr: std::net::SocketAddr,
+    seconds: u64,
+    make: impl Fn(usize) -> Box<dyn FnMut() -> Value + Send> + Send + Sync + 'static,
+) -> Stats {
+    let make = Arc::new(make);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..CONNECTIONS {
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut next = make(w);
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            let (mut lat, mut errors) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let body = next().to_string();
+                let req = hyper::Request::post("/api/billing/v1/requests")
+                    .header("host", "bench")
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .header("content-type", "application/json")
+                    .body(Full::new(Bytes::from(body)))
+                    .unwrap();
+                let t = Instant::now();
+                let res = sender.send_request(req).await.unwrap();
+                let status = res.status();
+                let _ = res.into_body().collect().await;
+                lat.push(t.elapsed().as_micros() as u64);
+                if status != 200 {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    collect(tasks, started).await
+}
+
+async fn raw_phase(state: AppState, seconds: u64, make: impl Fn(usize) -> Box<dyn FnMut() -> Value + Send>) -> Stats {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..CONNECTIONS {
+        let mut next = make(w);
+        let state = state.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut errors) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let Value::Object(map) = next() else { unreachable!() };
+                let hash = billing::body_hash(&map);
+                let r = Request::parse(map).unwrap();
+                let t = Instant::now();
+                let ok = matches!(billing::process(&state, &r, &hash).await, Ok((s, _)) if s == 200);
+                lat.push(t.elapsed().as_micros() as u64);
+                errors += usize::from(!ok);
+            }
+            (lat, errors)
+        }));
+    }
+    collect(tasks, started).await
+}
+
+async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, usize)>>, started: Instant) -> Stats {
+    let mut stats = Stats { latencies_us: Vec::new(), errors: 0, elapsed: Duration::ZERO };
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        stats.latencies_us.extend(l);
+        stats.errors += e;
+    }
+    stats.elapsed = started.elapsed();
+    stats
+}
+
+async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
+    let (db, drop_pg) = fresh_db(backend, pg).await;
+    let now = Clock::default().now_ms();
+    server::demo::generate(&db, 2_000, 42, now).await.unwrap();
+    let users: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.entity, MIN(l.csa_code) FROM users u JOIN user_locations ul ON ul.user_id = u.id \
+         JOIN locations l ON l.id = ul.location_id WHERE u.parent_id IS NULL AND u.status <> 'deleted' GROUP BY u.entity",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let users = Arc::new(users);
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("vms").build(),
+        db: db.clone(),
+        clock: Clock::default(),
+        config: Arc::new(Config { billing_tokens: vec![TOKEN.into()], ..Config::default() }),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = server::router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    println!("{backend:?} ({} users seeded, {CONNECTIONS} connections, {seconds} s per phase)", users.len());
+    let workload = |run: &'static str, users: Arc<Vec<(String, String)>>| {
+        move |w: usize| -> Box<dyn FnMut() -> Value + Send> {
+            let mut wl = Workload {
+                rng: SplitMix64::new(w as u64 + 1),
+                worker: w,
+                n: 0,
+                users: users.clone(),
+                macs: Vec::new(),
+            };
+            Box::new(move || wl.next(run))
+        }
+    };
+    let api = http_phase(addr, seconds, workload("api", users.clone())).await.report("API (HTTP, mixed types)");
+    let raw = raw_phase(state.clone(), seconds, workload("raw", users.clone())).await.report("raw sqlx (same work)");
+    println!("  API/raw ratio                {:.2}", api / raw);
+
+    let new_seconds = seconds.min(20);
+    let stats = http_phase(addr, new_seconds, |w| {
+        let mut n = 0u64;
+        Box::new(move || {
+            n += 1;
+            json!({"id": format!("ne-{w}-{n}"), "type": "billing.new_entity", "entity": format!("NE-{w}-{n}"),
+                   "login": format!("ne{w}x{n}"), "password": "bench-password", "name": "Bench User"})
+        })
+    })
+    .await;
+    let rate = stats.report("billing.new_entity (argon2)");
+    println!("  argon2 parameters            {}", app::server::password::parameters());
+    println!("  100,000 new_entity at this rate: {:.1} min", 100_000.0 / rate / 60.0);
+
+    db.pool.close().await;
+    if let Some((url, name)) = drop_pg {
+        use sqlx::Connection;
+        if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+        }
+    } else {
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("vms_bench_{}", std::process::id())));
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    println!("billing API benchmark, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    bench_backend(Backend::Sqlite, None, seconds).await;
+    match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
+        Ok(url) => bench_backend(Backend::Postgres, Some(&url), seconds).await,
+        Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+    }
+}
