@@ -72,3 +72,39 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
 }
+
+/// Whether the request carries one of `tokens` as its bearer token (constant-time compare).
+pub fn bearer_in(headers: &axum::http::HeaderMap, tokens: &[String]) -> bool {
+    bearer(headers)
+        .is_some_and(|t| tokens.iter().any(|k| app::server::token::constant_time_eq(k.as_bytes(), t.as_bytes())))
+}
+
+/// Largest body any JSON API accepts.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Reads a JSON API body: `415` unless JSON, `413` over 64 KiB, `400` unless a JSON object.
+pub async fn json_object(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Map<String, Value>, ApiError> {
+    let json_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The body must be JSON (Content-Type: application/json).",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The body is larger than 64 KiB."))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("The body is not valid JSON: {e}")))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(ApiError::new(StatusCode::BAD_REQUEST, "The body must be a JSON object.")),
+    }
+}

@@ -1,12 +1,11 @@
 //! Random bearer and session tokens; only their SHA-256 hashes are stored.
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 /// A new 256-bit token, hex encoded.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
     hex(&bytes)
 }
 

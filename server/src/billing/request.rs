@@ -3,8 +3,6 @@
 use crate::api_error::ApiError;
 use serde_json::{Map, Value};
 
-pub const MAX_BODY: usize = 64 * 1024;
-
 #[derive(Debug, Clone)]
 pub struct Request {
     pub id: String,
