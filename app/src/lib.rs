@@ -45,6 +45,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=console::login::LoginPage />
                 <Route path=path!("/users") view=console::users::UsersPage />
                 <Route path=path!("/users/:id/:tab") view=console::user_card::UserCard />
+                <Route path=path!("/cameras/:id/general") view=console::camera::CameraPage />
+                <Route path=path!("/intercoms") view=console::intercoms::IntercomsPage />
+                <Route path=path!("/intercoms/:id/:tab") view=console::intercoms::IntercomCardPage />
+                <Route path=path!("/administrators") view=console::administrators::AdministratorsPage />
+                <Route path=path!("/audit-log") view=console::audit_log::AuditLogPage />
             </Routes>
         </Router>
     }

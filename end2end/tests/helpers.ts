@@ -7,11 +7,11 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated]')).toBeAttached();
 }
 
-export async function signIn(page: Page, next = '/users') {
+export async function signIn(page: Page, next = '/users', who = DEMO_ADMIN) {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await hydrated(page);
-  await page.getByLabel('Login').fill(DEMO_ADMIN.login);
-  await page.getByLabel('Password').fill(DEMO_ADMIN.password);
+  await page.getByLabel('Login').fill(who.login);
+  await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname + url.search === next);
   await hydrated(page);

@@ -1,11 +1,14 @@
 //! The `server` binary's library: router assembly, administrators, CSA import and demo data.
 
 pub mod admins;
+pub mod analytics;
 pub mod api_error;
 pub mod billing;
 pub mod csa;
 pub mod demo;
 pub mod http_layers;
+pub mod media;
+pub mod retention;
 
 use app::server::auth::{admin_session, cookie, ADMIN_COOKIE};
 use app::server::AppState;
@@ -27,7 +30,9 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
         .route("/healthz", get(|| async { "ok" }))
-        .merge(billing::routes())
+        .merge(billing::routes(&state))
+        .merge(media::routes())
+        .merge(analytics::routes())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), console_session))

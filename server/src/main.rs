@@ -4,7 +4,7 @@ use app::server::db::Db;
 use app::server::state::{AppState, Clock, Config};
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
-use server::{admins, csa, demo, router};
+use server::{admins, csa, demo, retention, router};
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -39,6 +39,11 @@ enum Command {
         users: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Apply the deletion and retention rules as of a time (RFC 3339) and report.
+    Retention {
+        #[arg(long)]
+        at: String,
     },
 }
 
@@ -142,6 +147,17 @@ async fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Retention { at } => {
+            let at_ms = app::domain::time::parse_rfc3339(&at)
+                .ok_or_else(|| format!("--at {at}: not an RFC 3339 time (e.g. 2026-12-31T00:00:00Z)"))?;
+            match retention::run(&db, at_ms, &retention::holder()).await.map_err(|e| e.to_string())? {
+                Some(report) => {
+                    println!("retention as of {at}: {report}");
+                    Ok(())
+                }
+                None => Err("another process is running retention now; try again later".into()),
+            }
+        }
     }
 }
 
@@ -169,6 +185,7 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| e.to_string())?;
     let addr = conf.leptos_options.site_addr;
     let state = AppState { leptos_options: conf.leptos_options, db, clock, config: Arc::new(Config::from_env()) };
+    tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");
     axum::serve(listener, router(state))

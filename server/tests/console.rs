@@ -226,7 +226,8 @@ async fn every_tab_shows_the_users_data() {
 
         let (_, access) = app.call("user_access", Some(&cookie), &idf).await;
         assert!(access["stored"].as_array().unwrap().iter().any(|s| s == "subusers-manage"));
-        assert!(access["licensed_levels"].as_array().unwrap().contains(&Value::from(1)));
+        // Level 1 is licensed: its analytics slugs are not blocked.
+        assert!(access["blocked"].as_array().unwrap().iter().all(|b| b[0] != "analytic-cases-motion-detect"));
 
         let (_, lic) = app.call("user_licences", Some(&cookie), &idf).await;
         for row in lic.as_array().unwrap() {

@@ -44,18 +44,13 @@ pub async fn sign_out() -> Result<(), AppError> {
         audit::record_db(
             ctx.db(),
             ctx.now(),
-            audit::Entry {
-                actor_kind: "admin",
-                actor_id: Some(ctx.admin.id),
-                actor_login: &ctx.admin.login,
-                impersonator_id: None,
-                action: "admin.sign_out",
-                target_kind: "admin",
-                target_id: Some(ctx.admin.id),
-                target_label: &ctx.admin.login,
-                user_id: None,
-                details: serde_json::json!({}),
-            },
+            audit::Entry::by_admin(
+                &ctx.admin,
+                "admin.sign_out",
+                ("admin", ctx.admin.id, &ctx.admin.login),
+                None,
+                serde_json::json!({}),
+            ),
         )
         .await?;
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -88,6 +83,19 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             </a>
             <nav class="mainnav" aria-label="Main">
                 <a href="/users">"Users"</a>
+                <a href="/intercoms">"Intercoms"</a>
+                // Links the administrator may follow; the pages check again on the server.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let me = me.await.ok();
+                        let can = |p: &str| me.as_ref().is_some_and(|m| m.permissions.iter().any(|x| x == p));
+                        let (admins, audit) = (can("admins-manage"), can("audit-view"));
+                        view! {
+                            {admins.then(|| view! { <a href="/administrators">"Administrators"</a> })}
+                            {audit.then(|| view! { <a href="/audit-log">"Audit log"</a> })}
+                        }
+                    })}
+                </Transition>
             </nav>
             <div class="whoami">
                 <Transition fallback=|| ()>

@@ -1,8 +1,10 @@
 //! Shared types and pure rules of the product: no I/O, no framework.
 
 pub mod address;
+pub mod audit;
 pub mod billing;
 pub mod camera;
+pub mod intercom;
 pub mod page;
 pub mod permissions;
 pub mod rng;

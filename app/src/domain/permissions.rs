@@ -136,6 +136,76 @@ pub fn effective_user_slugs(stored: &[String], licensed: &BTreeSet<u8>) -> Vec<S
     stored.iter().filter(|s| slug_level(s).is_none_or(|l| licensed.contains(&l))).cloned().collect()
 }
 
+/// Checks the slugs an administrator saves for a user (SPEC §3): every slug must be known,
+/// and an analytics slug of a level without licences may stay stored but not be newly
+/// granted. Returns the slugs sorted and deduplicated, or each refused slug with its reason.
+pub fn check_user_grant(
+    requested: &[String],
+    stored: &[String],
+    licensed: &BTreeSet<u8>,
+) -> Result<Vec<String>, Vec<(String, String)>> {
+    let mut refused = Vec::new();
+    for slug in requested {
+        if !is_known_slug(slug) {
+            refused.push((slug.clone(), "is not a known permission".to_string()));
+        } else if let Some(level) = slug_level(slug) {
+            if !licensed.contains(&level) && !stored.contains(slug) {
+                refused.push((slug.clone(), format!("needs level {level} analytics licences")));
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    let set: BTreeSet<&String> = requested.iter().collect();
+    Ok(set.into_iter().cloned().collect())
+}
+
+/// What a user's sub-users may hold (SPEC §3): the parent's effective slugs, never
+/// `subusers-manage`, analytics only in levels where the parent holds licences.
+pub fn sub_user_allowed(parent_stored: &[String], parent_licensed: &BTreeSet<u8>) -> BTreeSet<String> {
+    effective_user_slugs(parent_stored, parent_licensed).into_iter().filter(|s| s != SUBUSERS_MANAGE).collect()
+}
+
+/// The slugs of a sub-user that take effect now: stored and allowed.
+pub fn effective_sub_user_slugs(stored: &[String], allowed: &BTreeSet<String>) -> Vec<String> {
+    stored.iter().filter(|s| allowed.contains(*s)).cloned().collect()
+}
+
+/// Checks the slugs saved for a sub-user: a slug may be newly granted only when allowed; a
+/// stored one that is disallowed for now may stay stored (it is not effective). Returns the
+/// slugs sorted and deduplicated, or each refused slug with its reason.
+pub fn check_sub_user_grant(
+    requested: &[String],
+    stored: &[String],
+    parent_stored: &[String],
+    parent_licensed: &BTreeSet<u8>,
+) -> Result<Vec<String>, Vec<(String, String)>> {
+    let allowed = sub_user_allowed(parent_stored, parent_licensed);
+    let mut refused = Vec::new();
+    for slug in requested {
+        let reason = if !is_known_slug(slug) {
+            Some("is not a known permission".to_string())
+        } else if slug == SUBUSERS_MANAGE {
+            Some("is never given to sub-users".to_string())
+        } else if allowed.contains(slug) || stored.contains(slug) {
+            None
+        } else if let Some(level) = slug_level(slug).filter(|l| !parent_licensed.contains(l)) {
+            Some(format!("needs the parent user to hold level {level} analytics licences"))
+        } else {
+            Some("is not held by the parent user".to_string())
+        };
+        if let Some(reason) = reason {
+            refused.push((slug.clone(), reason));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    let set: BTreeSet<&String> = requested.iter().collect();
+    Ok(set.into_iter().cloned().collect())
+}
+
 /// Administrator console permissions (SPEC §6).
 pub const CONSOLE_PERMISSIONS: &[(&str, &str)] = &[
     ("users-view", "View users"),
@@ -182,6 +252,85 @@ mod tests {
         assert!(is_known_slug("marks-destroy"));
         assert!(!is_known_slug("marks-burn"));
         assert_eq!(all_slugs().len(), 25 + 10);
+    }
+
+    #[test]
+    fn grants_refuse_unknown_slugs_and_new_unlicensed_analytics() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let licensed = licensed_levels(&[(1, 3)]);
+        let stored = s(&["analytic-cases-face"]);
+        assert_eq!(
+            check_user_grant(
+                &s(&["ptz-control", "cameras-live", "cameras-live", "analytic-cases-smoke-fire"]),
+                &stored,
+                &licensed
+            ),
+            Ok(s(&["analytic-cases-smoke-fire", "cameras-live", "ptz-control"]))
+        );
+        // Kept while stored, even without level-3 licences.
+        assert_eq!(check_user_grant(&stored, &stored, &licensed), Ok(stored.clone()));
+        let refused = check_user_grant(&s(&["analytic-cases-person-counting", "fly"]), &stored, &licensed).unwrap_err();
+        assert_eq!(refused[0], ("analytic-cases-person-counting".into(), "needs level 2 analytics licences".into()));
+        assert_eq!(refused[1].0, "fly");
+    }
+
+    /// Random parents, licences, stored sets and requests: whatever is accepted stays within
+    /// the rules, and what takes effect is always allowed.
+    #[test]
+    fn sub_user_grants_stay_within_the_rules() {
+        let all = all_slugs();
+        let mut rng = crate::domain::rng::SplitMix64::new(31337);
+        let mut pick = |rng: &mut crate::domain::rng::SplitMix64, p: u64| -> Vec<String> {
+            all.iter().filter(|_| rng.chance(p)).cloned().collect()
+        };
+        for _ in 0..2_000 {
+            let parent = pick(&mut rng, 60);
+            let licensed: BTreeSet<u8> = LEVELS.iter().copied().filter(|_| rng.chance(50)).collect();
+            let stored = pick(&mut rng, 30);
+            let requested = pick(&mut rng, 40);
+            let allowed = sub_user_allowed(&parent, &licensed);
+            assert!(!allowed.contains(SUBUSERS_MANAGE));
+            assert!(allowed.iter().all(|s| parent.contains(s) && slug_level(s).is_none_or(|l| licensed.contains(&l))));
+            match check_sub_user_grant(&requested, &stored, &parent, &licensed) {
+                Ok(granted) => {
+                    assert!(granted.iter().all(|s| allowed.contains(s) || stored.contains(s)), "{granted:?}");
+                    assert!(!granted.iter().any(|s| s == SUBUSERS_MANAGE));
+                    let effective = effective_sub_user_slugs(&granted, &allowed);
+                    assert!(effective.iter().all(|s| allowed.contains(s)));
+                }
+                Err(refused) => {
+                    assert!(!refused.is_empty());
+                    assert!(refused.iter().all(|(s, _)| requested.contains(s)
+                        && (s == SUBUSERS_MANAGE || (!allowed.contains(s) && !stored.contains(s)))));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sub_user_refusals_say_why() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let parent = s(&["cameras-live", "subusers-manage", "analytic-cases-face", "analytic-cases-smoke-fire"]);
+        let licensed = licensed_levels(&[(1, 1)]);
+        let r = check_sub_user_grant(
+            &s(&["subusers-manage", "ptz-control", "analytic-cases-face"]),
+            &[],
+            &parent,
+            &licensed,
+        )
+        .unwrap_err();
+        assert_eq!(r[0].1, "is never given to sub-users");
+        assert_eq!(r[1].1, "is not held by the parent user");
+        assert_eq!(r[2].1, "needs the parent user to hold level 3 analytics licences");
+        // Stored but disallowed may stay; it is not effective.
+        let kept = check_sub_user_grant(
+            &s(&["analytic-cases-face", "cameras-live"]),
+            &s(&["analytic-cases-face"]),
+            &parent,
+            &licensed,
+        )
+        .unwrap();
+        assert_eq!(effective_sub_user_slugs(&kept, &sub_user_allowed(&parent, &licensed)), s(&["cameras-live"]));
     }
 
     #[test]

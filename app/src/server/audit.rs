@@ -17,6 +17,30 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An action of a signed-in administrator on `target` (kind, id, label).
+    pub fn by_admin(
+        admin: &'a super::principal::Admin,
+        action: &'a str,
+        target: (&'a str, i64, &'a str),
+        user_id: Option<i64>,
+        details: serde_json::Value,
+    ) -> Self {
+        Self {
+            actor_kind: "admin",
+            actor_id: Some(admin.id),
+            actor_login: &admin.login,
+            impersonator_id: None,
+            action,
+            target_kind: target.0,
+            target_id: Some(target.1),
+            target_label: target.2,
+            user_id,
+            details,
+        }
+    }
+}
+
 pub async fn record<'c, E>(executor: E, at: i64, e: Entry<'_>) -> Result<(), AppError>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,

@@ -1,5 +1,6 @@
 //! Server-only code: database access, sessions, authorisation.
 
+pub mod admins;
 pub mod audit;
 pub mod auth;
 pub mod db;

@@ -154,6 +154,24 @@ impl TestApp {
         (status, json)
     }
 
+    /// Calls a console server function that takes JSON (`input = Json`).
+    pub async fn call_json(
+        &self,
+        endpoint: &str,
+        cookie: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut b = Request::post(format!("/api/console/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let (status, _, text) = self.request(b.body(Body::from(body.to_string())).unwrap()).await;
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
     pub async fn create_admin(
         &self,
         login: &str,

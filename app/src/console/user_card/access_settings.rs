@@ -1,41 +1,229 @@
-//! The Access Settings tab: the user's permissions, grouped as in SPEC §3 (read-only here;
-//! editing arrives with administrator permissions).
+//! The Access Settings tab: the user's permissions, grouped as in SPEC §3, edited by an
+//! administrator with `users-access-edit`. Saving is atomic, audited, and refused when
+//! someone else saved in between (the version the editor started from is sent back).
 
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::{analytics_slug, ANALYTICS_TYPES, GROUPS};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessView {
     pub stored: Vec<String>,
-    pub licensed_levels: Vec<u8>,
+    /// Slugs shown but not grantable now, with the reason (stored ones stay, not effective).
+    pub blocked: Vec<(String, String)>,
+    /// Slugs not offered at all (for sub-users: what the parent does not allow).
+    pub hidden: Vec<String>,
+    /// Changes with every save; a save names the version it started from.
+    pub version: i64,
+    /// Whether the signed-in administrator may change them (the server checks again).
+    pub can_edit: bool,
 }
 
 #[server(prefix = "/api/console", endpoint = "user_access")]
 pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
+    use crate::domain::permissions::{all_slugs, slug_level};
     use crate::server::{require, respond};
     respond(async move {
         let ctx = require("users-view").await?;
-        super::load_header(ctx.db(), id).await?;
-        let pool = &ctx.db().pool;
-        let stored: Vec<(String,)> =
-            sqlx::query_as("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug")
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
-        let levels: Vec<(i64,)> =
-            sqlx::query_as("SELECT level FROM licences WHERE user_id = $1 AND total > 0 ORDER BY level")
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
+        let mut conn = ctx.db().pool.acquire().await?;
+        let t = queries::target(&mut conn, id, false).await?;
+        let licensed = queries::licensed_levels(&mut *conn, id).await?;
+        let blocked = all_slugs()
+            .into_iter()
+            .filter_map(|s| {
+                slug_level(&s).filter(|l| !licensed.contains(l)).map(|l| (s, format!("needs level {l} licences")))
+            })
+            .collect();
         Ok(AccessView {
-            stored: stored.into_iter().map(|(s,)| s).collect(),
-            licensed_levels: levels.into_iter().map(|(l,)| l as u8).collect(),
+            stored: queries::stored_slugs(&mut *conn, id).await?,
+            blocked,
+            hidden: Vec::new(),
+            version: t.version,
+            can_edit: ctx.admin.can("users-access-edit"),
         })
     })
     .await
+}
+
+/// A sub-user's permissions: only what the parent allows is offered (SPEC §3).
+#[server(prefix = "/api/console", endpoint = "sub_user_access")]
+pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
+    use crate::domain::permissions::{all_slugs, slug_level, sub_user_allowed, SUBUSERS_MANAGE};
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("users-view").await?;
+        let mut conn = ctx.db().pool.acquire().await?;
+        let t = queries::target(&mut conn, id, true).await?;
+        let parent = t.parent.ok_or(AppError::NotFound)?;
+        let parent_stored = queries::stored_slugs(&mut *conn, parent).await?;
+        let licensed = queries::licensed_levels(&mut *conn, parent).await?;
+        let allowed = sub_user_allowed(&parent_stored, &licensed);
+        let stored = queries::stored_slugs(&mut *conn, id).await?;
+        let (mut blocked, mut hidden) = (Vec::new(), Vec::new());
+        for slug in all_slugs().into_iter().filter(|s| !allowed.contains(s)) {
+            if slug == SUBUSERS_MANAGE || !stored.contains(&slug) {
+                hidden.push(slug);
+            } else {
+                let why = match slug_level(&slug).filter(|l| !licensed.contains(l)) {
+                    Some(l) => format!("not effective: the parent user holds no level {l} licences"),
+                    None => "not effective: the parent user does not hold it".to_string(),
+                };
+                blocked.push((slug, why));
+            }
+        }
+        Ok(AccessView { stored, blocked, hidden, version: t.version, can_edit: ctx.admin.can("subusers-access-edit") })
+    })
+    .await
+}
+
+/// Replaces the user's permissions with `slugs`; answers the new version.
+#[server(prefix = "/api/console", endpoint = "save_user_access", input = Json)]
+pub async fn save_user_access(id: i64, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("users-access-edit").await?;
+        queries::save(&ctx, id, false, slugs, version).await
+    })
+    .await
+}
+
+/// Replaces a sub-user's permissions with `slugs`, within its parent's; answers the new version.
+#[server(prefix = "/api/console", endpoint = "save_sub_user_access", input = Json)]
+pub async fn save_sub_user_access(id: i64, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("subusers-access-edit").await?;
+        queries::save(&ctx, id, true, slugs, version).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod queries {
+    use crate::error::AppError;
+    use crate::server::principal::Ctx;
+    use sqlx::AnyConnection;
+    use std::collections::BTreeSet;
+
+    /// The account whose permissions are edited.
+    pub struct Target {
+        pub version: i64,
+        pub login: String,
+        pub parent: Option<i64>,
+    }
+
+    /// A live user (`sub_user` false) or sub-user (true) by id; 404 otherwise.
+    pub async fn target(conn: &mut AnyConnection, id: i64, sub_user: bool) -> Result<Target, AppError> {
+        let row: Option<(i64, String, String, Option<i64>)> =
+            sqlx::query_as("SELECT access_version, login, status, parent_id FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        match row {
+            Some((version, login, status, parent)) if parent.is_some() == sub_user => {
+                if status == "deleted" {
+                    return Err(AppError::Conflict(
+                        "This account was deleted; its access can no longer be changed.".into(),
+                    ));
+                }
+                Ok(Target { version, login, parent })
+            }
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    fn stale() -> AppError {
+        AppError::Conflict(
+            "Someone else changed this access while you were editing. Reload to see their changes, then make yours again."
+                .into(),
+        )
+    }
+
+    /// Checks `slugs` against SPEC §3 and, if the version is still `version`, replaces the
+    /// stored ones in one transaction with an audit entry of what was added and removed.
+    pub async fn save(ctx: &Ctx, id: i64, sub_user: bool, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
+        use crate::domain::permissions::{check_sub_user_grant, check_user_grant};
+        use crate::server::audit;
+        let mut tx = ctx.db().pool.begin().await?;
+        let t = target(&mut tx, id, sub_user).await?;
+        if t.version != version {
+            return Err(stale());
+        }
+        let stored = stored_slugs(&mut *tx, id).await?;
+        let checked = match t.parent {
+            None => check_user_grant(&slugs, &stored, &licensed_levels(&mut *tx, id).await?),
+            Some(parent) => {
+                let parent_stored = stored_slugs(&mut *tx, parent).await?;
+                check_sub_user_grant(&slugs, &stored, &parent_stored, &licensed_levels(&mut *tx, parent).await?)
+            }
+        };
+        let granted = checked.map_err(|refused| {
+            let list = refused.iter().map(|(s, why)| format!("{s} {why}")).collect::<Vec<_>>().join("; ");
+            AppError::Invalid(format!("Not saved: {list}."))
+        })?;
+        // Compare-and-set: of two saves from the same version, only the first gets here.
+        let now = ctx.now();
+        let bumped =
+            sqlx::query("UPDATE users SET access_version = $1, updated_at = $2 WHERE id = $3 AND access_version = $4")
+                .bind(version + 1)
+                .bind(now)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+        if bumped.rows_affected() != 1 {
+            return Err(stale());
+        }
+        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        for slug in &granted {
+            sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)")
+                .bind(id)
+                .bind(slug)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let added: Vec<&String> = granted.iter().filter(|s| !stored.contains(s)).collect();
+        let removed: Vec<&String> = stored.iter().filter(|s| !granted.contains(s)).collect();
+        let (action, kind) =
+            if sub_user { ("subuser.access_change", "sub-user") } else { ("user.access_change", "user") };
+        let entry = audit::Entry::by_admin(
+            &ctx.admin,
+            action,
+            (kind, id, &t.login),
+            Some(t.parent.unwrap_or(id)),
+            serde_json::json!({"added": added, "removed": removed}),
+        );
+        audit::record(&mut *tx, now, entry).await?;
+        tx.commit().await?;
+        Ok(version + 1)
+    }
+
+    pub async fn stored_slugs<'c>(
+        e: impl sqlx::Executor<'c, Database = sqlx::Any>,
+        user: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug")
+            .bind(user)
+            .fetch_all(e)
+            .await?;
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
+    pub async fn licensed_levels<'c>(
+        e: impl sqlx::Executor<'c, Database = sqlx::Any>,
+        user: i64,
+    ) -> Result<BTreeSet<u8>, sqlx::Error> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT level FROM licences WHERE user_id = $1 AND total > 0 ORDER BY level")
+                .bind(user)
+                .fetch_all(e)
+                .await?;
+        Ok(rows.into_iter().map(|(l,)| l as u8).collect())
+    }
 }
 
 #[component]
@@ -45,7 +233,7 @@ pub fn AccessSettingsTab(id: i64) -> impl IntoView {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match access.await {
-                    Ok(a) => view! { <Groups a /> }.into_any(),
+                    Ok(a) => view! { <AccessEditor id sub_user=false a /> }.into_any(),
                     Err(error) => view! { <ErrorState error /> }.into_any(),
                 }
             })}
@@ -53,48 +241,128 @@ pub fn AccessSettingsTab(id: i64) -> impl IntoView {
     }
 }
 
-#[component]
-fn Groups(a: AccessView) -> impl IntoView {
-    let has = |slug: &str| a.stored.iter().any(|s| s == slug);
-    let groups = GROUPS
+/// One checkbox: slug, label, and why it cannot be newly granted (if so).
+struct Choice {
+    slug: String,
+    label: String,
+    blocked: Option<String>,
+}
+
+/// The groups of SPEC §3 as the view offers them.
+fn groups(a: &AccessView) -> Vec<(&'static str, Vec<Choice>)> {
+    let choice = |slug: String, label: String| {
+        let blocked = a.blocked.iter().find(|(s, _)| *s == slug).map(|(_, why)| why.clone());
+        Choice { slug, label, blocked }
+    };
+    let plain = GROUPS
         .iter()
-        .map(|g| {
-            (g.name, g.slugs.iter().map(|(s, n)| (s.to_string(), n.to_string(), has(s), None)).collect::<Vec<_>>())
-        })
-        .chain(std::iter::once((
-            "Analytics",
-            ANALYTICS_TYPES
-                .iter()
-                .map(|(t, level, name)| {
-                    let slug = analytics_slug(t);
-                    let reason = (!a.licensed_levels.contains(level))
-                        .then(|| format!("no level {level} licences: not effective"));
-                    let held = has(&slug);
-                    (slug, format!("{name} (level {level})"), held, reason)
-                })
-                .collect(),
-        )))
-        .collect::<Vec<(&str, Vec<(String, String, bool, Option<String>)>)>>();
+        .map(|g| (g.name, g.slugs.iter().map(|(s, n)| choice(s.to_string(), n.to_string())).collect::<Vec<_>>()));
+    let analytics = ANALYTICS_TYPES
+        .iter()
+        .map(|(t, level, name)| choice(analytics_slug(t), format!("{name} (level {level})")))
+        .collect();
+    plain
+        .chain(std::iter::once(("Analytics", analytics)))
+        .map(|(name, choices)| (name, choices.into_iter().filter(|c| !a.hidden.contains(&c.slug)).collect::<Vec<_>>()))
+        .filter(|(_, choices)| !choices.is_empty())
+        .collect()
+}
+
+/// The permission editor of a user (`sub_user` false) or of a sub-user.
+#[component]
+pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
+    let baseline = RwSignal::new(a.stored.iter().cloned().collect::<BTreeSet<String>>());
+    let selected = RwSignal::new(baseline.get_untracked());
+    let version = RwSignal::new(a.version);
+    let can_edit = a.can_edit;
+    let groups = groups(&a);
+    let dirty = Memo::new(move |_| selected.with(|s| baseline.with(|b| s != b)));
+    let changes = Memo::new(move |_| selected.with(|s| baseline.with(|b| s.symmetric_difference(b).count())));
+    let save = Action::new(move |slugs: &Vec<String>| {
+        let (slugs, v) = (slugs.clone(), version.get_untracked());
+        async move {
+            if sub_user {
+                save_sub_user_access(id, slugs, v).await
+            } else {
+                save_user_access(id, slugs, v).await
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = save.value().get() {
+            version.set(v);
+            baseline.set(selected.get_untracked());
+        }
+    });
+    let message = move || match save.value().get() {
+        Some(Ok(_)) if !dirty.get() => Some(("notice ok", "Saved.".to_string())),
+        Some(Err(e)) => Some(("notice error", e.to_string())),
+        _ => None,
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(selected.get_untracked().into_iter().collect());
+    };
+    let (edit_note, view_note) = if sub_user {
+        (
+            "Only what the parent user holds is offered; analytics only in levels where the parent holds licences.",
+            "You can view these permissions; changing them needs the subusers-access-edit permission.",
+        )
+    } else {
+        (
+            "Tick the permissions this user should hold, then save. Analytics permissions take effect only in levels with licences.",
+            "You can view these permissions; changing them needs the users-access-edit permission.",
+        )
+    };
     view! {
-        <p class="source-note">"Read-only view of the permissions this user holds."</p>
-        <div class="permission-groups">
-            {groups.into_iter().map(|(name, slugs)| view! {
-                <fieldset class="permission-group">
-                    <legend>{name}</legend>
-                    {slugs.into_iter().map(|(slug, label, held, reason)| {
-                        let input_id = format!("perm-{slug}");
-                        view! {
-                            <div class="check">
-                                <input type="checkbox" id=input_id.clone() checked=held disabled />
-                                <label for=input_id>
-                                    {format!("{label} ({slug})")}
-                                    {reason.map(|r| view! { <span class="hint">{format!(" — {r}")}</span> })}
-                                </label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
-            }).collect_view()}
-        </div>
+        <form class="access-editor" on:submit=on_submit>
+            <p class="source-note">{if can_edit { edit_note } else { view_note }}</p>
+            <div class="permission-groups">
+                {groups.into_iter().map(|(name, choices)| view! {
+                    <fieldset class="permission-group">
+                        <legend>{name}</legend>
+                        {choices.into_iter().map(|c| {
+                            let input_id = format!("perm-{}", c.slug);
+                            let slug = c.slug.clone();
+                            let held = { let slug = slug.clone(); move || selected.with(|s| s.contains(&slug)) };
+                            let was_stored = { let slug = slug.clone(); move || baseline.with(|b| b.contains(&slug)) };
+                            let blocked = c.blocked.clone();
+                            let locked = { let blocked = blocked.is_some(); let was = was_stored.clone(); move || !can_edit || (blocked && !was()) };
+                            let changed = { let held = held.clone(); let was = was_stored.clone(); move || held() != was() };
+                            let toggle = { let slug = slug.clone(); move |ev: leptos::ev::Event| {
+                                let on = event_target_checked(&ev);
+                                selected.update(|s| { if on { s.insert(slug.clone()); } else { s.remove(&slug); } });
+                            }};
+                            view! {
+                                <div class="check" class:changed=changed>
+                                    <input type="checkbox" id=input_id.clone() prop:checked=held disabled=locked on:change=toggle />
+                                    <label for=input_id>
+                                        {format!("{} ({})", c.label, c.slug)}
+                                        {blocked.clone().map(|why| view! { <span class="hint">{format!(" — {why}")}</span> })}
+                                    </label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }).collect_view()}
+            </div>
+            {can_edit.then(|| view! {
+                <div class="form-actions sticky-actions">
+                    <span class="unsaved" role="status" aria-live="polite">
+                        {move || match changes.get() {
+                            0 => String::new(),
+                            1 => "1 unsaved change".to_string(),
+                            n => format!("{n} unsaved changes"),
+                        }}
+                    </span>
+                    <button type="button" class="button secondary" disabled=move || !dirty.get() || save.pending().get()
+                        on:click=move |_| selected.set(baseline.get_untracked())>"Discard changes"</button>
+                    <button type="submit" class="button primary" disabled=move || !dirty.get() || save.pending().get()>
+                        {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+            })}
+            {move || message().map(|(class, text)| view! { <p class=class role="alert">{text}</p> })}
+        </form>
     }
 }

@@ -108,12 +108,17 @@ fn CamerasTable(page: Page<CameraRow>) -> impl IntoView {
                 <tbody>
                     {page.rows.into_iter().map(|c| {
                         let status = c.status.label();
+                        let href = format!("/cameras/{}/general", c.id);
+                        let location = match c.location {
+                            Some(address) => view! { <a href=href>{address}</a> }.into_any(),
+                            None => view! { <span class="hint">"—"</span> }.into_any(),
+                        };
                         view! {
                             <tr>
                                 <td>{c.id}</td>
                                 <td>{c.name}</td>
                                 <td><span class=format!("badge camera-{}", status.replace(' ', "-"))>{status}</span></td>
-                                <td>{c.location.unwrap_or_else(|| "—".into())}</td>
+                                <td>{location}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -104,7 +104,7 @@ pub fn IntercomsTab(id: i64) -> impl IntoView {
                                 <tbody>
                                     {page.rows.into_iter().map(|r| view! {
                                         <tr>
-                                            <td>{r.name}</td>
+                                            <td><a href=format!("/intercoms/{}/general", r.intercom_id)>{r.name}</a></td>
                                             <td>{r.address}</td>
                                             <td>{r.department}</td>
                                             <td>{r.flat}</td>

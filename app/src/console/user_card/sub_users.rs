@@ -49,7 +49,9 @@ pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUs
 pub fn SubUsersTab(id: i64) -> impl IntoView {
     let query = use_query_map();
     let subs = Resource::new(move || query.with(|q| q.get("after")), move |after| user_sub_users(id, after));
+    let editing = move || query.with(|q| q.get("edit").and_then(|s| s.parse::<i64>().ok()));
     view! {
+        {move || editing().map(|sub| view! { <SubUserEditor id sub /> })}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match subs.await {
@@ -67,9 +69,9 @@ pub fn SubUsersTab(id: i64) -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {page.rows.into_iter().map(|r| view! {
-                                        <tr>
+                                        <tr class:selected=move || editing() == Some(r.id)>
                                             <td>{r.id}</td>
-                                            <td>{r.name}</td>
+                                            <td><a href=format!("/users/{id}/sub-users?edit={}", r.id) aria-label=format!("Edit permissions of {}", r.name)>{r.name.clone()}</a></td>
                                             <td>{r.login}</td>
                                             <td>{format_date(r.created_at)}</td>
                                         </tr>
@@ -83,5 +85,28 @@ pub fn SubUsersTab(id: i64) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The permission editor of one sub-user, above the list.
+#[component]
+fn SubUserEditor(id: i64, sub: i64) -> impl IntoView {
+    use super::access_settings::{sub_user_access, AccessEditor};
+    let access = Resource::new(move || sub, sub_user_access);
+    view! {
+        <section class="card editor" aria-label="Sub-user permissions">
+            <div class="page-head">
+                <h2>{format!("Permissions of sub-user {sub}")}</h2>
+                <a class="button secondary small" href=format!("/users/{id}/sub-users")>"Close"</a>
+            </div>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match access.await {
+                        Ok(a) => view! { <AccessEditor id=sub sub_user=true a /> }.into_any(),
+                        Err(error) => view! { <ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -1,0 +1,516 @@
+//! `/administrators` (needs `admins-manage`): create, edit, disable and re-enable
+//! administrators, reset their passwords; set role, console permissions and camera scope.
+//! An `admin` (not superadmin) with `admins-manage` cannot touch superadmins nor hand out
+//! permissions or a scope wider than their own.
+
+use crate::components::form::FormFooter;
+use crate::components::states::{Empty, ErrorState, Loading};
+use crate::console::layout::ConsoleLayout;
+use crate::domain::permissions::CONSOLE_PERMISSIONS;
+use crate::domain::time::format_date;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminRow {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    pub scope_all: bool,
+    pub scope_csa: Vec<String>,
+    pub scope_cameras: Vec<i64>,
+    pub disabled: bool,
+    pub created_at: i64,
+    /// The signed-in administrator's own row.
+    pub is_me: bool,
+}
+
+/// The editable part of an administrator, as the form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdminForm {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    pub scope_all: bool,
+    /// CSA codes, separated by spaces, commas or new lines.
+    pub scope_csa: String,
+    /// Camera IDs, separated by spaces, commas or new lines.
+    pub scope_cameras: String,
+}
+
+#[cfg(feature = "ssr")]
+mod rules {
+    use super::AdminForm;
+    use crate::error::AppError;
+    use crate::server::admins::AdminSpec;
+    use crate::server::principal::Admin;
+
+    pub fn spec(form: AdminForm) -> Result<AdminSpec, AppError> {
+        let words =
+            |s: &str| s.split([' ', ',', '\n', '\r', '\t']).filter(|w| !w.is_empty()).map(str::to_string).collect();
+        let cameras: Vec<String> = words(&form.scope_cameras);
+        let scope_cameras = cameras
+            .iter()
+            .map(|c| c.parse::<i64>().map_err(|_| AppError::Invalid(format!("{c} is not a camera ID."))))
+            .collect::<Result<Vec<_>, _>>()?;
+        AdminSpec {
+            login: form.login,
+            name: form.name,
+            role: form.role,
+            permissions: form.permissions,
+            scope_all: form.scope_all,
+            scope_csa: words(&form.scope_csa),
+            scope_cameras,
+        }
+        .validated()
+    }
+
+    /// An `admin` may grant only what they hold, never the superadmin role, and may not
+    /// change superadmins.
+    pub fn may_grant(actor: &Admin, target_before: Option<&AdminSpec>, after: &AdminSpec) -> Result<(), AppError> {
+        if actor.role == "superadmin" {
+            return Ok(());
+        }
+        let refuse = |why: &str| Err(AppError::Invalid(why.to_string()));
+        if after.role == "superadmin" || target_before.is_some_and(|b| b.role == "superadmin") {
+            return refuse("Only a superadmin can create or change superadmins.");
+        }
+        if let Some(p) = after.permissions.iter().find(|p| !actor.can(p)) {
+            return refuse(&format!("You cannot grant {p}: you do not hold it yourself."));
+        }
+        if after.scope_all && !actor.scope_all {
+            return refuse("You cannot grant the scope of all cameras: yours is limited.");
+        }
+        Ok(())
+    }
+}
+
+#[server(prefix = "/api/console", endpoint = "admins")]
+pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
+    use crate::server::{admins, require, respond};
+    respond(async move {
+        let ctx = require("admins-manage").await?;
+        let mut conn = ctx.db().pool.acquire().await?;
+        let rows: Vec<(i64, Option<i64>, i64)> =
+            sqlx::query_as("SELECT id, disabled_at, created_at FROM administrators ORDER BY LOWER(login), id")
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, disabled_at, created_at) in rows {
+            let Some(a) = admins::load(&mut conn, id).await? else { continue };
+            out.push(AdminRow {
+                id,
+                login: a.login,
+                name: a.name,
+                role: a.role,
+                permissions: a.permissions,
+                scope_all: a.scope_all,
+                scope_csa: a.scope_csa,
+                scope_cameras: a.scope_cameras,
+                disabled: disabled_at.is_some(),
+                created_at,
+                is_me: id == ctx.admin.id,
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "create_admin", input = Json)]
+pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppError> {
+    use crate::server::{admins, audit, password as pw, require, respond};
+    respond(async move {
+        let ctx = require("admins-manage").await?;
+        let spec = rules::spec(form)?;
+        rules::may_grant(&ctx.admin, None, &spec)?;
+        admins::check_password(&password)?;
+        let hash = pw::hash(password).await?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let id = admins::insert(&mut tx, &spec, &hash, ctx.now()).await?;
+        audit::record(&mut *tx, ctx.now(), admin_entry(&ctx, "admin.create", id, &spec.login, describe(None, &spec)))
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "update_admin", input = Json)]
+pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
+    use crate::server::{admins, audit, require, respond};
+    respond(async move {
+        let ctx = require("admins-manage").await?;
+        let spec = rules::spec(form)?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        rules::may_grant(&ctx.admin, Some(&before), &spec)?;
+        let grants = |a: &admins::AdminSpec| {
+            (a.role.clone(), a.permissions.clone(), a.scope_all, a.scope_csa.clone(), a.scope_cameras.clone())
+        };
+        if id == ctx.admin.id && grants(&spec) != grants(&before) {
+            return Err(AppError::Invalid(
+                "You cannot change your own role, permissions or scope; ask another administrator.".into(),
+            ));
+        }
+        admins::update(&mut tx, id, &spec, ctx.now()).await?;
+        audit::record(
+            &mut *tx,
+            ctx.now(),
+            admin_entry(&ctx, "admin.update", id, &spec.login, describe(Some(&before), &spec)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Disables (ending their sessions at once) or re-enables an administrator.
+#[server(prefix = "/api/console", endpoint = "set_admin_disabled")]
+pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    use crate::server::{admins, audit, require, respond};
+    respond(async move {
+        let ctx = require("admins-manage").await?;
+        if id == ctx.admin.id {
+            return Err(AppError::Invalid("You cannot disable yourself.".into()));
+        }
+        let mut tx = ctx.db().pool.begin().await?;
+        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        rules::may_grant(&ctx.admin, Some(&before), &before)?;
+        let now = ctx.now();
+        sqlx::query("UPDATE administrators SET disabled_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(disabled.then_some(now))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            admins::end_sessions(&mut tx, id).await?;
+        }
+        let action = if disabled { "admin.disable" } else { "admin.enable" };
+        audit::record(&mut *tx, now, admin_entry(&ctx, action, id, &before.login, serde_json::json!({}))).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a new password and ends the administrator's sessions.
+#[server(prefix = "/api/console", endpoint = "reset_admin_password", input = Json)]
+pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppError> {
+    use crate::server::{admins, audit, password as pw, require, respond};
+    respond(async move {
+        let ctx = require("admins-manage").await?;
+        admins::check_password(&password)?;
+        let hash = pw::hash(password).await?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        rules::may_grant(&ctx.admin, Some(&before), &before)?;
+        sqlx::query("UPDATE administrators SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(&hash)
+            .bind(ctx.now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        admins::end_sessions(&mut tx, id).await?;
+        audit::record(
+            &mut *tx,
+            ctx.now(),
+            admin_entry(&ctx, "admin.password_reset", id, &before.login, serde_json::json!({})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn admin_entry<'a>(
+    ctx: &'a crate::server::principal::Ctx,
+    action: &'a str,
+    id: i64,
+    login: &'a str,
+    details: serde_json::Value,
+) -> crate::server::audit::Entry<'a> {
+    crate::server::audit::Entry::by_admin(&ctx.admin, action, ("admin", id, login), None, details)
+}
+
+/// The audit details of an administrator change: each field that changed, before → after.
+#[cfg(feature = "ssr")]
+fn describe(
+    before: Option<&crate::server::admins::AdminSpec>,
+    after: &crate::server::admins::AdminSpec,
+) -> serde_json::Value {
+    let fields = |a: &crate::server::admins::AdminSpec| {
+        serde_json::json!({
+            "login": a.login, "name": a.name, "role": a.role, "permissions": a.permissions,
+            "scope_all": a.scope_all, "scope_csa": a.scope_csa, "scope_cameras": a.scope_cameras,
+        })
+    };
+    let after = fields(after);
+    let Some(before) = before.map(fields) else { return after };
+    let mut diff = serde_json::Map::new();
+    if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) {
+                diff.insert(k.clone(), serde_json::json!({"before": b.get(k), "after": v}));
+            }
+        }
+    }
+    serde_json::Value::Object(diff)
+}
+
+#[component]
+pub fn AdministratorsPage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let admins = Resource::new(move || reload.get(), |_| list_admins());
+    // `None`: no form open; `Some(None)`: creating; `Some(Some(row))`: editing.
+    let editing = RwSignal::new(None::<Option<AdminRow>>);
+    let notice = RwSignal::new(None::<String>);
+    view! {
+        <Title text="Administrators" />
+        <ConsoleLayout>
+            <div class="page-head">
+                <h1>"Administrators"</h1>
+                <button type="button" class="button primary" on:click=move |_| { notice.set(None); editing.set(Some(None)); }>
+                    "New administrator"
+                </button>
+            </div>
+            {move || notice.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
+            {move || editing.get().map(|row| view! {
+                <AdminEditor row on_done=Callback::new(move |msg: Option<String>| {
+                    editing.set(None);
+                    if let Some(m) = msg { notice.set(Some(m)); reload.update(|n| *n += 1); }
+                }) />
+            })}
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match admins.await {
+                        Ok(rows) if rows.is_empty() => view! { <Empty message="No administrators yet." /> }.into_any(),
+                        Ok(rows) => view! { <AdminTable rows editing notice reload /> }.into_any(),
+                        Err(error) => view! { <ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ConsoleLayout>
+    }
+}
+
+fn scope_text(r: &AdminRow) -> String {
+    if r.scope_all {
+        return "All cameras".into();
+    }
+    let mut parts = Vec::new();
+    if !r.scope_csa.is_empty() {
+        parts.push(format!("Locations {}", r.scope_csa.join(", ")));
+    }
+    if !r.scope_cameras.is_empty() {
+        parts.push(format!("Cameras {}", r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    if parts.is_empty() {
+        "No cameras".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+#[component]
+fn AdminTable(
+    rows: Vec<AdminRow>,
+    editing: RwSignal<Option<Option<AdminRow>>>,
+    notice: RwSignal<Option<String>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let toggle = Action::new(|(id, disabled): &(i64, bool)| set_admin_disabled(*id, *disabled));
+    Effect::new(move |_| match toggle.value().get() {
+        Some(Ok(())) => {
+            notice.set(Some("Saved.".into()));
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => notice.set(Some(e.to_string())),
+        None => {}
+    });
+    view! {
+        <div class="table-wrap">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Login"</th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Permissions"</th>
+                        <th scope="col">"Camera scope"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let perms = if r.role == "superadmin" { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.join(", ") };
+                        let scope = scope_text(&r);
+                        let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
+                        let row = r.clone();
+                        view! {
+                            <tr>
+                                <td>{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
+                                <td>{r.name.clone()}</td>
+                                <td>{r.role.clone()}</td>
+                                <td class="wrap">{perms}</td>
+                                <td class="wrap">{scope}</td>
+                                <td>
+                                    <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
+                                        {if disabled { "disabled" } else { "active" }}
+                                    </span>
+                                    <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
+                                </td>
+                                <td class="actions">
+                                    <button type="button" class="button secondary small" aria-label=format!("Edit {login}")
+                                        on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
+                                    {(!is_me).then(|| view! {
+                                        <button type="button" class="button secondary small"
+                                            aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, r.login)
+                                            on:click=move |_| { toggle.dispatch((id, !disabled)); }>
+                                            {if disabled { "Enable" } else { "Disable" }}
+                                        </button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> impl IntoView {
+    let id = row.as_ref().map(|r| r.id);
+    let form = RwSignal::new(match &row {
+        Some(r) => AdminForm {
+            login: r.login.clone(),
+            name: r.name.clone(),
+            role: r.role.clone(),
+            permissions: r.permissions.clone(),
+            scope_all: r.scope_all,
+            scope_csa: r.scope_csa.join(" "),
+            scope_cameras: r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(" "),
+        },
+        None => AdminForm {
+            role: "admin".into(),
+            scope_all: true,
+            permissions: vec!["users-view".into()],
+            ..Default::default()
+        },
+    });
+    let password = RwSignal::new(String::new());
+    let save = Action::new(move |(f, pw): &(AdminForm, String)| {
+        let (f, pw) = (f.clone(), pw.clone());
+        async move {
+            match id {
+                Some(id) => {
+                    update_admin(id, f.clone()).await?;
+                    if !pw.is_empty() {
+                        reset_admin_password(id, pw).await?;
+                    }
+                    Ok(format!("Saved {}.", f.login.trim()))
+                }
+                None => create_admin(f.clone(), pw).await.map(|_| format!("Created {}.", f.login.trim())),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(msg)) = save.value().get() {
+            on_done.run(Some(msg));
+        }
+    });
+    let error = move || save.value().get().and_then(|r: Result<String, AppError>| r.err());
+    let text = |get: fn(&AdminForm) -> String, set: fn(&mut AdminForm, String)| {
+        (move || form.with(|f| get(f)), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
+    };
+    let (login_v, login_set) = text(|f| f.login.clone(), |f, v| f.login = v);
+    let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);
+    let (csa_v, csa_set) = text(|f| f.scope_csa.clone(), |f, v| f.scope_csa = v);
+    let (cam_v, cam_set) = text(|f| f.scope_cameras.clone(), |f, v| f.scope_cameras = v);
+    let superadmin = move || form.with(|f| f.role == "superadmin");
+    let limited = move || form.with(|f| !f.scope_all && f.role != "superadmin");
+    let title = if id.is_some() { "Edit administrator" } else { "New administrator" };
+    view! {
+        <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            save.dispatch((form.get_untracked(), password.get_untracked()));
+        }>
+            <h2>{title}</h2>
+            <div class="form-grid">
+                <div class="field">
+                    <label for="admin-login">"Login"</label>
+                    <input id="admin-login" required autocomplete="off" prop:value=login_v on:input=login_set />
+                </div>
+                <div class="field">
+                    <label for="admin-name">"Name"</label>
+                    <input id="admin-name" prop:value=name_v on:input=name_set />
+                </div>
+                <div class="field">
+                    <label for="admin-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
+                    <input id="admin-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="admin-role">"Role"</label>
+                    <select id="admin-role" on:change=move |ev| form.update(|f| f.role = event_target_value(&ev))>
+                        <option value="admin" selected=move || !superadmin()>"admin"</option>
+                        <option value="superadmin" selected=superadmin>"superadmin (everything, every camera)"</option>
+                    </select>
+                </div>
+            </div>
+            <fieldset class="permission-group" disabled=superadmin>
+                <legend>"Console permissions"</legend>
+                {CONSOLE_PERMISSIONS.iter().map(|(slug, label)| {
+                    let input_id = format!("admin-perm-{slug}");
+                    let text = format!("{label} ({slug})");
+                    let slug = slug.to_string();
+                    let held = { let slug = slug.clone(); move || superadmin() || form.with(|f| f.permissions.contains(&slug)) };
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=input_id.clone() prop:checked=held on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                form.update(|f| { f.permissions.retain(|p| *p != slug); if on { f.permissions.push(slug.clone()); } });
+                            } />
+                            <label for=input_id>{text}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <fieldset class="permission-group" disabled=superadmin>
+                <legend>"Camera scope"</legend>
+                <div class="check">
+                    <input type="radio" id="scope-all" name="scope" prop:checked=move || !limited() on:change=move |_| form.update(|f| f.scope_all = true) />
+                    <label for="scope-all">"All cameras"</label>
+                </div>
+                <div class="check">
+                    <input type="radio" id="scope-some" name="scope" prop:checked=limited on:change=move |_| form.update(|f| f.scope_all = false) />
+                    <label for="scope-some">"Only these locations and cameras"</label>
+                </div>
+                <div class="form-grid" class:hidden=move || !limited()>
+                    <div class="field">
+                        <label for="scope-csa">"Locations (CSA codes)"</label>
+                        <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder="e.g. CSA-000101 CSA-000102"></textarea>
+                    </div>
+                    <div class="field">
+                        <label for="scope-cameras">"Cameras (IDs)"</label>
+                        <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder="e.g. 17 42"></textarea>
+                    </div>
+                </div>
+            </fieldset>
+            <FormFooter error=Signal::derive(error) pending=save.pending() on_cancel=Callback::new(move |_| on_done.run(None)) />
+        </form>
+    }
+}

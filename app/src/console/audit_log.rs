@@ -1,0 +1,165 @@
+//! `/audit-log` (needs `audit-view`): who did what to whom and when, newest first;
+//! filter by actor, target and action; keyset pages.
+
+use crate::components::pager::Pager;
+use crate::components::states::{Empty, ErrorState, Loading};
+use crate::console::layout::ConsoleLayout;
+use crate::domain::audit::{action_label, ACTIONS};
+use crate::domain::page::Page;
+use crate::domain::time::format_utc;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_login: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<i64>,
+    pub target_label: String,
+    pub details: String,
+}
+
+#[server(prefix = "/api/console", endpoint = "audit_log")]
+pub async fn audit_log(
+    actor: Option<String>,
+    target: Option<String>,
+    action: Option<String>,
+    after: Option<String>,
+) -> Result<Page<AuditRow>, AppError> {
+    use crate::domain::audit::is_action;
+    use crate::domain::page::{Cursor, PAGE_SIZE};
+    use crate::server::db::like_pattern;
+    use crate::server::sql::Sql;
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("audit-view").await?;
+        let mut filter = Sql::new(" WHERE 1 = 1");
+        let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(actor) = given(actor) {
+            filter.push(" AND LOWER(actor_login) = ").bind(actor.to_lowercase());
+        }
+        if let Some(target) = given(target) {
+            filter.push(" AND LOWER(target_label) LIKE ").bind(like_pattern(&target)).push(" ESCAPE '\\'");
+        }
+        if let Some(action) = given(action) {
+            if !is_action(&action) {
+                return Err(AppError::Invalid(format!("Unknown action {action}.")));
+            }
+            filter.push(" AND action = ").bind(action);
+        }
+        let mut count = filter.clone();
+        count.text = format!("SELECT COUNT(*) FROM audit_entries{}", filter.text);
+        let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
+        let mut list = filter.clone();
+        list.text = format!(
+            "SELECT id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details \
+             FROM audit_entries{}",
+            filter.text
+        );
+        if let Some(c) = after.as_deref().and_then(Cursor::decode) {
+            list.push(" AND id < ").bind(c.id);
+        }
+        list.push(&format!(" ORDER BY id DESC LIMIT {}", PAGE_SIZE + 1));
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, i64, String, String, String, String, Option<i64>, String, String)> =
+            list.query_as().fetch_all(&ctx.db().pool).await?;
+        let rows =
+            rows.into_iter()
+                .map(|(id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details)| {
+                    AuditRow { id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details }
+                })
+                .collect();
+        Ok(Page::from_rows(rows, total, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
+    })
+    .await
+}
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k));
+    let entries = Resource::new(
+        move || (param("actor"), param("target"), param("action"), param("after")),
+        |(actor, target, action, after)| audit_log(actor, target, action, after),
+    );
+    view! {
+        <Title text="Audit log" />
+        <ConsoleLayout>
+            <h1>"Audit log"</h1>
+            <form class="filters" method="get" action="/audit-log" role="search">
+                <div class="field">
+                    <label for="audit-actor">"Actor (login)"</label>
+                    <input id="audit-actor" name="actor" value=move || param("actor").unwrap_or_default() />
+                </div>
+                <div class="field grow">
+                    <label for="audit-target">"Target"</label>
+                    <input id="audit-target" type="search" name="target" value=move || param("target").unwrap_or_default() placeholder="login or name" />
+                </div>
+                <div class="field">
+                    <label for="audit-action">"Action"</label>
+                    <select id="audit-action" name="action">
+                        <option value="">"All actions"</option>
+                        {ACTIONS.iter().map(|(code, label)| view! {
+                            <option value=*code selected=move || param("action").as_deref() == Some(*code)>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button primary">"Filter"</button>
+            </form>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Ok(page) if page.rows.is_empty() => view! { <Empty message="No audit entries match." /> }.into_any(),
+                        Ok(page) => view! { <AuditTable page /> }.into_any(),
+                        Err(error) => view! { <ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ConsoleLayout>
+    }
+}
+
+#[component]
+fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time"</th>
+                        <th scope="col">"Actor"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Target"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().map(|r| {
+                        let target = match (r.target_kind.as_str(), r.target_id) {
+                            ("user", Some(id)) => view! { <a href=format!("/users/{id}/user")>{r.target_label.clone()}</a> }.into_any(),
+                            _ => view! { <span>{r.target_label.clone()}</span> }.into_any(),
+                        };
+                        let details = (r.details != "{}").then(|| r.details.clone());
+                        view! {
+                            <tr>
+                                <td>{format_utc(r.at)}</td>
+                                <td>{r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span></td>
+                                <td>{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
+                                <td>{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
+                                <td class="wrap"><code class="audit-details">{details}</code></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pager total=page.total next=page.next noun="entries" />
+    }
+}

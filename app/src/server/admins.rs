@@ -1,0 +1,231 @@
+//! Writing administrators: role, console permissions and camera scope. The console's
+//! Administrators page, the CLI, the bootstrap and the demo data all go through here.
+
+use super::password;
+use crate::domain::permissions::is_console_permission;
+use crate::error::AppError;
+use sqlx::AnyConnection;
+
+/// What an administrator is, apart from the password.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdminSpec {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    /// Every camera; otherwise only those placed at `scope_csa` plus `scope_cameras`.
+    pub scope_all: bool,
+    pub scope_csa: Vec<String>,
+    pub scope_cameras: Vec<i64>,
+}
+
+impl AdminSpec {
+    /// Checks the fields and normalises them (trimmed, sorted, deduplicated).
+    pub fn validated(mut self) -> Result<Self, AppError> {
+        self.login = self.login.trim().to_string();
+        self.name = self.name.trim().to_string();
+        if self.login.is_empty() || self.login.chars().count() > 64 || self.login.chars().any(char::is_whitespace) {
+            return Err(AppError::Invalid("The login must be 1–64 characters without spaces.".into()));
+        }
+        if self.name.is_empty() {
+            self.name = self.login.clone();
+        }
+        if self.name.chars().count() > 128 {
+            return Err(AppError::Invalid("The name must be at most 128 characters.".into()));
+        }
+        if self.role != "superadmin" && self.role != "admin" {
+            return Err(AppError::Invalid("The role must be superadmin or admin.".into()));
+        }
+        if let Some(bad) = self.permissions.iter().find(|p| !is_console_permission(p)) {
+            return Err(AppError::Invalid(format!("Unknown permission: {bad}.")));
+        }
+        for list in [&mut self.permissions, &mut self.scope_csa] {
+            for s in list.iter_mut() {
+                *s = s.trim().to_string();
+            }
+            list.retain(|s| !s.is_empty());
+            list.sort();
+            list.dedup();
+        }
+        self.scope_cameras.sort_unstable();
+        self.scope_cameras.dedup();
+        if self.role == "superadmin" {
+            // A superadmin holds everything; storing a subset would only mislead.
+            self.permissions.clear();
+            self.scope_all = true;
+        }
+        if self.scope_all {
+            self.scope_csa.clear();
+            self.scope_cameras.clear();
+        }
+        Ok(self)
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < password::MIN_LENGTH {
+        return Err(AppError::Invalid(format!("The password must be at least {} characters.", password::MIN_LENGTH)));
+    }
+    Ok(())
+}
+
+/// Creates an administrator; `password_hash` comes from `password::hash` (done before the
+/// transaction).
+pub async fn insert(conn: &mut AnyConnection, a: &AdminSpec, password_hash: &str, now: i64) -> Result<i64, AppError> {
+    login_free(conn, &a.login, None).await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO administrators (login, name, password_hash, role, scope_all, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(&a.login)
+    .bind(&a.name)
+    .bind(password_hash)
+    .bind(&a.role)
+    .bind(i64::from(a.scope_all))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_grants(conn, id, a).await?;
+    Ok(id)
+}
+
+/// Replaces an administrator's login, name, role, permissions and scope.
+pub async fn update(conn: &mut AnyConnection, id: i64, a: &AdminSpec, now: i64) -> Result<(), AppError> {
+    login_free(conn, &a.login, Some(id)).await?;
+    let done = sqlx::query(
+        "UPDATE administrators SET login = $1, name = $2, role = $3, scope_all = $4, updated_at = $5 WHERE id = $6",
+    )
+    .bind(&a.login)
+    .bind(&a.name)
+    .bind(&a.role)
+    .bind(i64::from(a.scope_all))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    for table in ["administrator_permissions", "administrator_scope_locations", "administrator_scope_cameras"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE admin_id = $1")).bind(id).execute(&mut *conn).await?;
+    }
+    write_grants(conn, id, a).await
+}
+
+/// Reads an administrator's spec back (for edits and their audit difference).
+pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminSpec>, AppError> {
+    let row: Option<(String, String, String, i64)> =
+        sqlx::query_as("SELECT login, name, role, scope_all FROM administrators WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((login, name, role, scope_all)) = row else {
+        return Ok(None);
+    };
+    let list = |sql: &'static str| sqlx::query_as::<_, (String,)>(sql).bind(id);
+    let permissions = list("SELECT slug FROM administrator_permissions WHERE admin_id = $1 ORDER BY slug")
+        .fetch_all(&mut *conn)
+        .await?;
+    let scope_csa = list("SELECT csa_code FROM administrator_scope_locations WHERE admin_id = $1 ORDER BY csa_code")
+        .fetch_all(&mut *conn)
+        .await?;
+    let scope_cameras: Vec<(i64,)> =
+        sqlx::query_as("SELECT camera_id FROM administrator_scope_cameras WHERE admin_id = $1 ORDER BY camera_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(Some(AdminSpec {
+        login,
+        name,
+        role,
+        permissions: permissions.into_iter().map(|(s,)| s).collect(),
+        scope_all: scope_all == 1,
+        scope_csa: scope_csa.into_iter().map(|(s,)| s).collect(),
+        scope_cameras: scope_cameras.into_iter().map(|(c,)| c).collect(),
+    }))
+}
+
+/// Ends every session of an administrator (disabled, password reset).
+pub async fn end_sessions(conn: &mut AnyConnection, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM admin_sessions WHERE admin_id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) -> Result<(), AppError> {
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM administrators WHERE LOWER(login) = LOWER($1)")
+        .bind(login)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match taken {
+        Some((id,)) if Some(id) != except => {
+            Err(AppError::Conflict(format!("An administrator with login {login} exists.")))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn write_grants(conn: &mut AnyConnection, id: i64, a: &AdminSpec) -> Result<(), AppError> {
+    for p in &a.permissions {
+        sqlx::query("INSERT INTO administrator_permissions (admin_id, slug) VALUES ($1, $2)")
+            .bind(id)
+            .bind(p)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for code in &a.scope_csa {
+        let known: Option<(String,)> =
+            sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1").bind(code).fetch_optional(&mut *conn).await?;
+        if known.is_none() {
+            return Err(AppError::Invalid(format!("Unknown CSA code {code}: import it first (server csa import).")));
+        }
+        sqlx::query("INSERT INTO administrator_scope_locations (admin_id, csa_code) VALUES ($1, $2)")
+            .bind(id)
+            .bind(code)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for camera in &a.scope_cameras {
+        let known: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM cameras WHERE id = $1").bind(camera).fetch_optional(&mut *conn).await?;
+        if known.is_none() {
+            return Err(AppError::Invalid(format!("There is no camera with ID {camera}.")));
+        }
+        sqlx::query("INSERT INTO administrator_scope_cameras (admin_id, camera_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(camera)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdminSpec;
+
+    fn spec() -> AdminSpec {
+        AdminSpec {
+            login: " ops ".into(),
+            name: "".into(),
+            role: "admin".into(),
+            permissions: vec!["users-view".into(), "audit-view".into(), "users-view".into()],
+            scope_all: false,
+            scope_csa: vec![" CSA-2".into(), "CSA-1".into(), "".into()],
+            scope_cameras: vec![3, 1, 3],
+        }
+    }
+
+    #[test]
+    fn validation_normalises_and_refuses() {
+        let s = spec().validated().unwrap();
+        assert_eq!((s.login.as_str(), s.name.as_str()), ("ops", "ops"));
+        assert_eq!(s.permissions, vec!["audit-view", "users-view"]);
+        assert_eq!(s.scope_csa, vec!["CSA-1", "CSA-2"]);
+        assert_eq!(s.scope_cameras, vec![1, 3]);
+        let root = AdminSpec { role: "superadmin".into(), ..spec() }.validated().unwrap();
+        assert!(root.scope_all && root.permissions.is_empty() && root.scope_csa.is_empty());
+        assert!(AdminSpec { role: "owner".into(), ..spec() }.validated().is_err());
+        assert!(AdminSpec { login: "a b".into(), ..spec() }.validated().is_err());
+        assert!(AdminSpec { permissions: vec!["fly".into()], ..spec() }.validated().is_err());
+    }
+}
