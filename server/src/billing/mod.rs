@@ -126,13 +126,18 @@ enum Done {
     Replay,
 }
 
-/// Handles one request in a transaction of its own: the raw baseline of `make bench`
-/// (the writer does the same work, many requests per transaction).
+/// Handles one request in a transaction of its own: the raw baseline of `make bench`.
 pub async fn process(state: &AppState, r: &Request, body_hash: &str) -> Result<(StatusCode, Value), ApiError> {
     let p = Prepared::new(state, r.clone(), body_hash.to_string()).await?;
-    let mut conn = state.db.pool.acquire().await?;
-    let done = apply_one(&mut conn, &p).await?;
-    answer(&state.db.pool, &p, done).await
+    alone(&state.db.pool, &p).await
+}
+
+/// Applies one request in its own transaction and answers it.
+async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value), ApiError> {
+    let mut conn = pool.acquire().await?;
+    let done = apply_one(&mut conn, p).await?;
+    drop(conn);
+    answer(pool, p, done).await
 }
 
 async fn answer(pool: &sqlx::AnyPool, p: &Prepared, done: Done) -> Result<(StatusCode, Value), ApiError> {
