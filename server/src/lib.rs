@@ -4,6 +4,7 @@ pub mod admins;
 pub mod analytics;
 pub mod api_error;
 pub mod billing;
+pub mod client_api;
 pub mod csa;
 pub mod demo;
 pub mod http_layers;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(billing::routes(&state))
         .merge(media::routes())
         .merge(analytics::routes())
+        .merge(client_api::routes())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), console_session))

@@ -299,8 +299,8 @@ async fn each_server_function_allows_and_denies_as_its_row_says() {
     .await;
 }
 
-/// The JSON API routes: billing and media need their own bearer tokens; the billing OpenAPI
-/// document is public.
+/// The JSON API routes: billing, media and analytics need their own bearer tokens, the client
+/// API a user session; the billing OpenAPI document is public.
 #[tokio::test]
 async fn api_routes_need_their_tokens() {
     each_backend(|app| async move {
@@ -341,6 +341,14 @@ async fn api_routes_need_their_tokens() {
         };
         assert_eq!(app.request(event("Bearer test-media-token")).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(app.request(event("Bearer test-analytics-token")).await.0, StatusCode::NOT_FOUND);
+        // The client API takes user session tokens only: not an admin cookie, not an API token.
+        for auth in [None, Some("Bearer test-billing-token")] {
+            let mut b = Request::get("/api/client/v1/cases").header(header::COOKIE, cookie.as_str());
+            if let Some(a) = auth {
+                b = b.header(header::AUTHORIZATION, a);
+            }
+            assert_eq!(app.request(b.body(Body::empty()).unwrap()).await.0, StatusCode::UNAUTHORIZED);
+        }
         let (status, _, _) = app.get("/api/billing/v1/openapi.json", None).await;
         assert_eq!(status, StatusCode::OK);
         app

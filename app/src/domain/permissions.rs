@@ -280,7 +280,7 @@ mod tests {
     fn sub_user_grants_stay_within_the_rules() {
         let all = all_slugs();
         let mut rng = crate::domain::rng::SplitMix64::new(31337);
-        let mut pick = |rng: &mut crate::domain::rng::SplitMix64, p: u64| -> Vec<String> {
+        let pick = |rng: &mut crate::domain::rng::SplitMix64, p: u64| -> Vec<String> {
             all.iter().filter(|_| rng.chance(p)).cloned().collect()
         };
         for _ in 0..2_000 {
