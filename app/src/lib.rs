@@ -1,6 +1,7 @@
 #![recursion_limit = "256"]
 //! VMS Admin Console: the shell, the application and its routes.
 
+pub mod client;
 pub mod components;
 pub mod console;
 pub mod domain;
@@ -43,6 +44,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=components::states::NotFoundPage>
                 <Route path=path!("/login") view=console::login::LoginPage />
+                <Route path=path!("/client/login") view=client::ClientLoginPage />
+                <Route path=path!("/client") view=client::ClientHomePage />
                 <Route path=path!("/users") view=console::users::UsersPage />
                 <Route path=path!("/users/:id/:tab") view=console::user_card::UserCard />
                 <Route path=path!("/cameras/:id/general") view=console::camera::CameraPage />

@@ -1,29 +1,27 @@
 //! The client API for desktop and mobile apps (SPEC §7.1): sessions of users and sub-users,
 //! and their analytics cases, which consume licences of the account (the billing user).
 
-use crate::api_error::{bearer, json_object, ApiError};
-use app::domain::permissions::{
-    analytics_level, analytics_slug, effective_user_slugs, licensed_levels, sub_user_allowed,
-};
-use app::server::auth::IDLE_MS;
-use app::server::password;
+use crate::api_error::{json_object, ApiError};
+use app::domain::permissions::{analytics_level, analytics_slug};
+use app::error::AppError;
+use app::server::client::{self, ClientUser};
+use app::server::environment;
 use app::server::state::AppState;
-use app::server::throttle;
-use app::server::token::{hash_token, new_token};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
-use sqlx::AnyConnection;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/client/v1/sessions", post(sign_in))
         .route("/api/client/v1/cases", post(create_case).get(list_cases))
         .route("/api/client/v1/cases/{id}", delete(delete_case))
+        .route("/api/client/v1/environment", get(get_environment))
+        .route("/api/client/v1/environment/events", get(environment_events))
 }
 
 fn reply(result: Result<(StatusCode, Value), ApiError>) -> Response {
@@ -47,98 +45,22 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Body) 
             let body = json_object(&headers, body).await?;
             let login = text(&body, "login", 64)?;
             let password = body.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
-            let token = open_session(&state, &login, password).await?;
+            let token =
+                client::open_session(&state.db, &login, password, state.clock.now_ms()).await.map_err(|e| match e {
+                    AppError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."),
+                    other => other.into(),
+                })?;
             Ok((StatusCode::CREATED, json!({"token": token})))
         }
         .await,
     )
 }
 
-/// Checks a user's or sub-user's credentials (slowed down per login) and opens a session;
-/// a deleted account is refused like a wrong password.
-pub async fn open_session(state: &AppState, login: &str, password: String) -> Result<String, ApiError> {
-    let db = &state.db;
-    let now = state.clock.now_ms();
-    throttle::check(db, "user", login, now).await?;
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE LOWER(login) = LOWER($1) AND deleted_at IS NULL")
-            .bind(login)
-            .fetch_optional(&db.pool)
-            .await?;
-    let ok = password::verify(password, row.as_ref().map(|(_, h)| h.clone())).await;
-    let Some((user, _)) = row.filter(|_| ok) else {
-        throttle::record_failure(db, "user", login, now).await?;
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."));
-    };
-    throttle::clear(db, "user", login).await?;
-    let token = new_token();
-    sqlx::query(
-        "INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
-    )
-    .bind(hash_token(&token))
-    .bind(user)
-    .bind(now)
-    .bind(now + IDLE_MS)
-    .execute(&db.pool)
-    .await?;
-    Ok(token)
-}
-
-/// The signed-in user or sub-user of a client request.
-pub struct ClientUser {
-    pub id: i64,
-    /// The billing user whose licences and status apply (itself, or the parent).
-    pub account: i64,
-    pub is_sub_user: bool,
-    /// The account's status: `active` or `paused`.
-    pub status: String,
-}
-
-/// The user behind a bearer token, or `401`.
+/// The user behind a session token (bearer, or the web client's cookie), or `401`.
 pub async fn client_user(state: &AppState, headers: &HeaderMap) -> Result<ClientUser, ApiError> {
     let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, "A valid session token is required.");
-    let token = bearer(headers).ok_or_else(unauthorized)?;
-    let now = state.clock.now_ms();
-    let row: Option<(i64, Option<i64>, String, i64)> = sqlx::query_as(
-        "SELECT u.id, u.parent_id, COALESCE(p.status, u.status), s.expires_at FROM user_sessions s \
-         JOIN users u ON u.id = s.user_id LEFT JOIN users p ON p.id = u.parent_id \
-         WHERE s.token_hash = $1 AND u.deleted_at IS NULL AND p.deleted_at IS NULL",
-    )
-    .bind(hash_token(token))
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let (id, parent, status, expires) = row.ok_or_else(unauthorized)?;
-    if expires <= now {
-        return Err(unauthorized());
-    }
-    sqlx::query("UPDATE user_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
-        .bind(now)
-        .bind(now + IDLE_MS)
-        .bind(hash_token(token))
-        .execute(&state.db.pool)
-        .await?;
-    Ok(ClientUser { id, account: parent.unwrap_or(id), is_sub_user: parent.is_some(), status })
-}
-
-async fn slugs(conn: &mut AnyConnection, user: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT slug FROM user_permissions WHERE user_id = $1").bind(user).fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().map(|(s,)| s).collect())
-}
-
-/// The slugs that take effect for a user or sub-user now (SPEC §3).
-pub async fn effective_slugs(conn: &mut AnyConnection, u: &ClientUser) -> Result<Vec<String>, sqlx::Error> {
-    let totals: Vec<(i64, i64)> = sqlx::query_as("SELECT level, total FROM licences WHERE user_id = $1")
-        .bind(u.account)
-        .fetch_all(&mut *conn)
-        .await?;
-    let licensed = licensed_levels(&totals.iter().map(|(l, t)| (*l as u8, *t)).collect::<Vec<_>>());
-    let account = slugs(conn, u.account).await?;
-    if !u.is_sub_user {
-        return Ok(effective_user_slugs(&account, &licensed));
-    }
-    let allowed = sub_user_allowed(&account, &licensed);
-    Ok(slugs(conn, u.id).await?.into_iter().filter(|s| allowed.contains(s)).collect())
+    let token = client::request_token(headers).ok_or_else(unauthorized)?;
+    client::session_user(&state.db, token, state.clock.now_ms()).await?.ok_or_else(unauthorized)
 }
 
 async fn create_case(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -183,7 +105,8 @@ pub async fn new_case(state: &AppState, u: &ClientUser, body: &Map<String, Value
         .bind(i64::from(level))
         .execute(&mut *tx)
         .await?;
-    if !effective_slugs(&mut tx, u).await?.contains(&analytics_slug(&kind)) {
+    let parent = u.is_sub_user.then_some(u.account);
+    if !environment::effective_slugs(&mut tx, u.id, parent).await?.contains(&analytics_slug(&kind)) {
         return Err(ApiError::field("type", format!("{kind} analytics is not enabled for this account")));
     }
     let owned: (i64,) = sqlx::query_as(&format!(
@@ -290,4 +213,57 @@ async fn delete_case(State(state): State<AppState>, headers: HeaderMap, Path(id)
         }
         .await,
     )
+}
+
+async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            let mut conn = state.db.pool.acquire().await?;
+            let mut env = environment::current(&mut conn, u.id, state.clock.now_ms())
+                .await?
+                .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "The account was deleted."))?;
+            if let Some((admin, _)) = u.impersonator {
+                let visible = environment::visible_to(&mut conn, admin).await?;
+                if let Some(cams) = env["cameras"].as_array_mut() {
+                    cams.retain(|c| c["id"].as_i64().is_some_and(|id| visible.contains(&id)));
+                }
+            }
+            Ok((StatusCode::OK, env))
+        }
+        .await,
+    )
+}
+
+/// Server-sent events: a message with the new `version` whenever the environment changes.
+/// Each connection watches the stored version (so a change made by any server process on
+/// the same database reaches it) and sends a comment every 15 s to keep proxies open.
+async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let u = match client_user(&state, &headers).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let version = |db: app::server::db::Db, user: i64| async move {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM environments WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(&db.pool)
+            .await
+            .ok()
+            .flatten();
+        row.map(|(v,)| v)
+    };
+    // The version the client has now; every later one is announced.
+    let seen = version(state.db.clone(), u.id).await;
+    let stream = futures::stream::unfold((state.db.clone(), u.id, seen), move |(db, user, seen)| async move {
+        loop {
+            let now = version(db.clone(), user).await;
+            if now.is_some() && now != seen {
+                let event = Event::default().event("environment").data(json!({"version": now}).to_string());
+                return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now)));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
 }

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(media::routes())
         .merge(analytics::routes())
         .merge(client_api::routes())
+        .route("/client/impersonate/{token}", get(impersonate))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), console_session))
@@ -47,6 +48,15 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path();
     let guarded =
         CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
+    if path == "/client" {
+        // The web client's page needs a user session.
+        let now = state.clock.now_ms();
+        let signed_in = match app::server::client::request_token(req.headers()) {
+            Some(token) => matches!(app::server::client::session_user(&state.db, token, now).await, Ok(Some(_))),
+            None => false,
+        };
+        return if signed_in { next.run(req).await } else { Redirect::to("/client/login").into_response() };
+    }
     if !guarded {
         return next.run(req).await;
     }
@@ -60,4 +70,62 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
     }
     let back = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/users");
     Redirect::to(&format!("/login?next={}", app::components::url::encode(back))).into_response()
+}
+
+/// `/client/impersonate/{token}`: exchanges an administrator's single-use link for a web
+/// client session as the user (the administrator's own session is untouched).
+async fn impersonate(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    use app::server::{audit, client};
+    use axum::http::{header, StatusCode};
+    let now = state.clock.now_ms();
+    let refused = |status: StatusCode, text: &str| {
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Link not valid</title><link rel=\"stylesheet\" href=\"/pkg/vms.css\"></head><body><main class=\"page narrow\">\
+             <h1>This link cannot be used</h1><p>{text}</p><p>Open the user in the console and choose <strong>Log in as User</strong> again.</p>\
+             </main></body></html>"
+        );
+        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    };
+    let redeemed = match client::redeem_impersonation(&state.db, &token, now).await {
+        Ok(r) => r,
+        Err(e) => {
+            return refused(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &e.to_string(),
+            )
+        }
+    };
+    let Some((admin_id, admin_login, user, login)) = redeemed else {
+        return refused(StatusCode::GONE, "It has expired (links are valid for 60 seconds) or was already used.");
+    };
+    let session = match client::create_session(&state.db, user, Some(admin_id), now).await {
+        Ok(s) => s,
+        Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let entry = audit::Entry {
+        actor_kind: "admin",
+        actor_id: Some(admin_id),
+        actor_login: &admin_login,
+        impersonator_id: Some(admin_id),
+        action: "user.impersonate_start",
+        target_kind: "user",
+        target_id: Some(user),
+        target_label: &login,
+        user_id: Some(user),
+        details: serde_json::json!({}),
+    };
+    if let Err(e) = audit::record_db(&state.db, now, entry).await {
+        return refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    let cookie = app::server::auth::set_cookie(
+        client::USER_COOKIE,
+        &session,
+        app::server::auth::IDLE_MS / 1000,
+        state.config.secure_cookies,
+    );
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/client".to_string()), (header::SET_COOKIE, cookie)]).into_response()
 }

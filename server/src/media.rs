@@ -89,6 +89,8 @@ async fn report(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
             .bind(camera)
             .fetch_one(&mut *tx)
             .await?;
+    let viewers = app::server::environment::camera_viewers(&mut tx, camera).await?;
+    app::server::environment::refresh(&mut tx, &viewers, now).await?;
     tx.commit().await?;
     let status = CameraStatus::from_counts(streams, up);
     Ok(json!({"camera_id": camera, "mac": r.mac, "stream": r.stream, "up": r.up, "status": status.label()}))

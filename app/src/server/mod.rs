@@ -3,7 +3,9 @@
 pub mod admins;
 pub mod audit;
 pub mod auth;
+pub mod client;
 pub mod db;
+pub mod environment;
 pub mod password;
 pub mod principal;
 pub mod scope;

@@ -9,6 +9,7 @@ pub mod types;
 pub mod writer;
 
 use crate::api_error::{bearer, bearer_in, json_object, ApiError};
+use app::server::environment;
 use app::server::state::AppState;
 use app::server::token::hash_token;
 use axum::body::Body;
@@ -191,6 +192,8 @@ async fn apply_one(conn: &mut AnyConnection, p: &Prepared) -> Result<Done, ApiEr
     };
     match effects::apply(&mut tx, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
+            let family = environment::family(&mut tx, user_id).await?;
+            environment::refresh(&mut tx, &family, p.now).await?;
             let response =
                 json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
             sqlx::query("UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3")

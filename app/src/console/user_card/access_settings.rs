@@ -198,6 +198,9 @@ pub mod queries {
             serde_json::json!({"added": added, "removed": removed}),
         );
         audit::record(&mut *tx, now, entry).await?;
+        // A user's permissions bound its sub-users': refresh them all.
+        let family = crate::server::environment::family(&mut tx, t.parent.unwrap_or(id)).await?;
+        crate::server::environment::refresh(&mut tx, &family, now).await?;
         tx.commit().await?;
         Ok(version + 1)
     }

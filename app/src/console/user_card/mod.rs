@@ -40,6 +40,128 @@ pub struct UserHeader {
     pub manages_sub_users: bool,
     /// The Analytics tab is shown only while the user holds licences.
     pub has_licences: bool,
+    /// Whether the signed-in administrator may synchronise the user's cameras.
+    pub can_sync: bool,
+    /// Whether the signed-in administrator may log in as the user.
+    pub can_impersonate: bool,
+}
+
+/// A single-use link (valid 60 s) that opens the web client as the user; audited.
+#[server(prefix = "/api/console", endpoint = "impersonate_user")]
+pub async fn impersonate_user(id: i64) -> Result<String, AppError> {
+    use crate::server::{audit, client::new_impersonation, require, respond};
+    respond(async move {
+        let ctx = require("users-impersonate").await?;
+        let header = load_header(ctx.db(), id).await?;
+        if header.status == "deleted" {
+            return Err(AppError::Conflict("This user was deleted.".into()));
+        }
+        let token = new_impersonation(ctx.db(), ctx.admin.id, id, ctx.now()).await?;
+        let entry = audit::Entry::by_admin(
+            &ctx.admin,
+            "user.impersonate",
+            ("user", id, &header.login),
+            Some(id),
+            serde_json::json!({}),
+        );
+        audit::record_db(ctx.db(), ctx.now(), entry).await?;
+        Ok(format!("/client/impersonate/{token}"))
+    })
+    .await
+}
+
+/// What Synchronize cameras changed in one environment (the user's or a sub-user's).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncedAccount {
+    pub user_id: i64,
+    pub login: String,
+    pub version: i64,
+    pub cameras_added: Vec<i64>,
+    pub cameras_removed: Vec<i64>,
+    pub permissions_added: Vec<String>,
+    pub permissions_removed: Vec<String>,
+    pub status_changed: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncResult {
+    pub at: i64,
+    pub accounts: Vec<SyncedAccount>,
+}
+
+impl SyncedAccount {
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        if !self.cameras_added.is_empty() {
+            parts.push(format!("cameras added: {}", list(&self.cameras_added)));
+        }
+        if !self.cameras_removed.is_empty() {
+            parts.push(format!("cameras removed: {}", list(&self.cameras_removed)));
+        }
+        if !self.permissions_added.is_empty() {
+            parts.push(format!("permissions added: {}", self.permissions_added.join(", ")));
+        }
+        if !self.permissions_removed.is_empty() {
+            parts.push(format!("permissions removed: {}", self.permissions_removed.join(", ")));
+        }
+        if let Some((before, after)) = &self.status_changed {
+            parts.push(format!("status {before} → {after}"));
+        }
+        if parts.is_empty() {
+            "already up to date".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// Rebuilds the environments of the user and its sub-users from the source tables, bumps
+/// their versions (connected clients follow), records and audits what changed.
+#[server(prefix = "/api/console", endpoint = "sync_user_cameras")]
+pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
+    use crate::server::{audit, environment, require, respond};
+    respond(async move {
+        let ctx = require("users-sync-cameras").await?;
+        let header = load_header(ctx.db(), id).await?;
+        if header.status == "deleted" {
+            return Err(AppError::Conflict("This user was deleted; there is nothing to synchronise.".into()));
+        }
+        let now = ctx.now();
+        let mut tx = ctx.db().pool.begin().await?;
+        let mut accounts = Vec::new();
+        for user in environment::family(&mut tx, id).await? {
+            let Some(c) = environment::rebuild(&mut tx, user, now).await? else { continue };
+            let (login,): (String,) =
+                sqlx::query_as("SELECT login FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
+            let account = SyncedAccount {
+                user_id: user,
+                login,
+                version: c.version,
+                cameras_added: c.cameras_added,
+                cameras_removed: c.cameras_removed,
+                permissions_added: c.permissions_added,
+                permissions_removed: c.permissions_removed,
+                status_changed: c.status_before.filter(|b| *b != c.status_after).map(|b| (b, c.status_after)),
+            };
+            sqlx::query("INSERT INTO sync_runs (user_id, admin_id, at, changes) VALUES ($1, $2, $3, $4)")
+                .bind(user)
+                .bind(ctx.admin.id)
+                .bind(now)
+                .bind(serde_json::to_string(&account).unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
+            accounts.push(account);
+        }
+        let details = serde_json::json!({
+            "accounts": accounts.iter().map(|a| serde_json::json!({"login": a.login, "version": a.version, "changes": a.summary()})).collect::<Vec<_>>()
+        });
+        let entry = audit::Entry::by_admin(&ctx.admin, "user.sync_cameras", ("user", id, &header.login), Some(id), details);
+        audit::record(&mut *tx, now, entry).await?;
+        tx.commit().await?;
+        Ok(SyncResult { at: now, accounts })
+    })
+    .await
 }
 
 impl UserHeader {
@@ -57,7 +179,10 @@ pub async fn get_user_header(id: i64) -> Result<UserHeader, AppError> {
     use crate::server::{require, respond};
     respond(async move {
         let ctx = require("users-view").await?;
-        load_header(ctx.db(), id).await
+        let mut header = load_header(ctx.db(), id).await?;
+        header.can_sync = ctx.admin.can("users-sync-cameras");
+        header.can_impersonate = ctx.admin.can("users-impersonate");
+        Ok(header)
     })
     .await
 }
@@ -74,7 +199,17 @@ pub async fn load_header(db: &crate::server::db::Db, id: i64) -> Result<UserHead
     .fetch_optional(&db.pool)
     .await?;
     let (id, name, login, status, created_at, manages, licensed) = row.ok_or(AppError::NotFound)?;
-    Ok(UserHeader { id, name, login, status, created_at, manages_sub_users: manages > 0, has_licences: licensed > 0 })
+    Ok(UserHeader {
+        id,
+        name,
+        login,
+        status,
+        created_at,
+        manages_sub_users: manages > 0,
+        has_licences: licensed > 0,
+        can_sync: false,
+        can_impersonate: false,
+    })
 }
 
 #[component]
@@ -108,6 +243,8 @@ pub fn UserCard() -> impl IntoView {
 #[component]
 fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
     let id = header.id;
+    let sync_result = RwSignal::new(None::<Result<SyncResult, AppError>>);
+    provide_context(sync_result);
     let tabs: Vec<TabLink> = TABS
         .iter()
         .filter(|(seg, _)| header.shows_tab(seg))
@@ -145,17 +282,76 @@ fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
                 <div><dt>"Creation date"</dt><dd>{format_utc(header.created_at)}</dd></div>
             </dl>
             <div class="card-actions">
-                <button type="button" class="button secondary" disabled title="Log in as User arrives with the web client (issue 6/7).">
-                    "Log in as User"
-                </button>
-                <button type="button" class="button secondary" disabled title="Synchronize cameras arrives with user environments (issue 6/7).">
-                    "Synchronize cameras"
-                </button>
+                <ImpersonateButton id can=header.can_impersonate && header.status != "deleted" />
+                <SyncButton id can=header.can_sync && header.status != "deleted" />
             </div>
+            {move || sync_result.get().map(|r| view! { <SyncReport r /> })}
         </section>
         <TabList label="User card" tabs />
         <section class="tab-panel" role="tabpanel" aria-label=tab_name.unwrap_or("User")>
             {body}
         </section>
+    }
+}
+
+#[component]
+fn SyncButton(id: i64, can: bool) -> impl IntoView {
+    let result = expect_context::<RwSignal<Option<Result<SyncResult, AppError>>>>();
+    let sync = Action::new(move |_: &()| sync_user_cameras(id));
+    Effect::new(move |_| {
+        if let Some(r) = sync.value().get() {
+            result.set(Some(r));
+        }
+    });
+    let title = if can {
+        "Rebuild this user's camera list in all its apps now"
+    } else {
+        "Needs the users-sync-cameras permission"
+    };
+    view! {
+        <button type="button" class="button secondary" title=title disabled=move || !can || sync.pending().get()
+            on:click=move |_| { sync.dispatch(()); }>
+            {move || if sync.pending().get() { "Synchronizing…" } else { "Synchronize cameras" }}
+        </button>
+    }
+}
+
+#[component]
+fn SyncReport(r: Result<SyncResult, AppError>) -> impl IntoView {
+    match r {
+        Ok(r) => view! {
+            <div class="notice ok" role="status">
+                <strong>{format!("Synchronized at {}.", format_utc(r.at))}</strong>
+                <ul class="sync-list">
+                    {r.accounts.iter().map(|a| view! { <li>{format!("{} (version {}): {}", a.login, a.version, a.summary())}</li> }).collect_view()}
+                </ul>
+            </div>
+        }.into_any(),
+        Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
+#[component]
+fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
+    let result = expect_context::<RwSignal<Option<Result<SyncResult, AppError>>>>();
+    let go = Action::new(move |_: &()| impersonate_user(id));
+    Effect::new(move |_| match go.value().get() {
+        Some(Ok(url)) => {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.open_with_url_and_target(&url, "_blank");
+            }
+            let _ = url;
+        }
+        Some(Err(e)) => result.set(Some(Err(e))),
+        None => {}
+    });
+    let title =
+        if can { "Open the web client as this user in a new tab" } else { "Needs the users-impersonate permission" };
+    view! {
+        <button type="button" class="button secondary" title=title disabled=move || !can || go.pending().get()
+            on:click=move |_| { go.dispatch(()); }>
+            "Log in as User"
+        </button>
     }
 }

@@ -1,0 +1,251 @@
+//! The web client for users and sub-users (SPEC §7): `/client/login` and `/client`, the
+//! cameras of the user's environment with status and locked state, updated live from the
+//! environment's event stream. An administrator's "Log in as User" session shows a banner
+//! naming the administrator, with an End button.
+
+use crate::components::dom::hard_navigate;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientCamera {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub locked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub login: String,
+    pub status: String,
+    pub version: i64,
+    /// The administrator's login while impersonating.
+    pub impersonator: Option<String>,
+    pub cameras: Vec<ClientCamera>,
+}
+
+#[cfg(feature = "ssr")]
+async fn current_user() -> Result<(crate::server::AppState, crate::server::client::ClientUser, String), AppError> {
+    use crate::server::client::{request_token, session_user};
+    let state = crate::server::state::app_state()?;
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
+    let token = request_token(&parts.headers).ok_or(AppError::Unauthorized)?.to_string();
+    let user = session_user(&state.db, &token, state.clock.now_ms()).await?.ok_or(AppError::Unauthorized)?;
+    Ok((state, user, token))
+}
+
+#[server(prefix = "/api/client", endpoint = "sign_in")]
+pub async fn client_sign_in(login: String, password: String) -> Result<(), AppError> {
+    use crate::server::auth::{set_cookie, IDLE_MS};
+    use crate::server::client::{open_session, USER_COOKIE};
+    use crate::server::{respond, state::app_state};
+    respond(async move {
+        let state = app_state()?;
+        let login = login.trim().to_string();
+        if login.is_empty() || password.is_empty() {
+            return Err(AppError::Invalid("Enter your login and password.".into()));
+        }
+        let token = open_session(&state.db, &login, password, state.clock.now_ms()).await.map_err(|e| match e {
+            AppError::Unauthorized => AppError::Invalid("Wrong login or password.".into()),
+            other => other,
+        })?;
+        let cookie = set_cookie(USER_COOKIE, &token, IDLE_MS / 1000, state.config.secure_cookies);
+        if let (Some(res), Ok(v)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
+        {
+            res.append_header(http::header::SET_COOKIE, v);
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "home")]
+pub async fn client_home() -> Result<ClientView, AppError> {
+    use crate::server::{environment, respond};
+    respond(async move {
+        let (state, u, _) = current_user().await?;
+        let mut conn = state.db.pool.acquire().await?;
+        let env = environment::current(&mut conn, u.id, state.clock.now_ms()).await?.ok_or(AppError::Unauthorized)?;
+        // While impersonating, only the cameras within the administrator's scope.
+        let visible = match &u.impersonator {
+            Some((admin, _)) => Some(environment::visible_to(&mut conn, *admin).await?),
+            None => None,
+        };
+        let cameras = env["cameras"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                let id = c["id"].as_i64()?;
+                visible.as_ref().is_none_or(|v| v.contains(&id)).then(|| ClientCamera {
+                    id,
+                    name: c["name"].as_str().unwrap_or_default().to_string(),
+                    status: c["status"].as_str().unwrap_or_default().to_string(),
+                    locked: c["locked"].as_bool().unwrap_or(false),
+                })
+            })
+            .collect();
+        Ok(ClientView {
+            login: u.login,
+            status: u.status,
+            version: env["version"].as_i64().unwrap_or(0),
+            impersonator: u.impersonator.map(|(_, login)| login),
+            cameras,
+        })
+    })
+    .await
+}
+
+/// Ends the web client session (an impersonation ends and is audited).
+#[server(prefix = "/api/client", endpoint = "sign_out")]
+pub async fn client_sign_out() -> Result<(), AppError> {
+    use crate::server::auth::set_cookie;
+    use crate::server::client::{end_session, USER_COOKIE};
+    use crate::server::{audit, respond};
+    respond(async move {
+        let (state, u, token) = current_user().await?;
+        end_session(&state.db, &token).await?;
+        if let Some((admin_id, admin_login)) = &u.impersonator {
+            let entry = audit::Entry {
+                actor_kind: "admin",
+                actor_id: Some(*admin_id),
+                actor_login: admin_login,
+                impersonator_id: Some(*admin_id),
+                action: "user.impersonate_end",
+                target_kind: "user",
+                target_id: Some(u.id),
+                target_label: &u.login,
+                user_id: Some(u.account),
+                details: serde_json::json!({}),
+            };
+            audit::record_db(&state.db, state.clock.now_ms(), entry).await?;
+        }
+        let cookie = set_cookie(USER_COOKIE, "", 0, state.config.secure_cookies);
+        if let (Some(res), Ok(v)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
+        {
+            res.append_header(http::header::SET_COOKIE, v);
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[component]
+pub fn ClientLoginPage() -> impl IntoView {
+    let action = ServerAction::<ClientSignIn>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            hard_navigate("/client");
+        }
+    });
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <Title text="Sign in · Cameras" />
+        <main class="login-page">
+            <section class="login-card" aria-labelledby="client-login-title">
+                <div class="brand large"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</div>
+                <h1 id="client-login-title">"Sign in"</h1>
+                <ActionForm action>
+                    <label for="login">"Login"</label>
+                    <input id="login" name="login" type="text" autocomplete="username" required autofocus />
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required />
+                    {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}
+
+/// Refetches `home` whenever the environment's event stream reports a new version.
+fn follow_environment(reload: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Ok(source) = web_sys::EventSource::new("/api/client/v1/environment/events") else { return };
+        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.update(|n| *n += 1));
+        let _ = source.add_event_listener_with_callback("environment", on_change.as_ref().unchecked_ref());
+        on_change.forget();
+        on_cleanup(move || source.close());
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = reload;
+}
+
+#[component]
+pub fn ClientHomePage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let home = Resource::new(move || reload.get(), |_| client_home());
+    follow_environment(reload);
+    let sign_out = Action::new(|_: &()| client_sign_out());
+    Effect::new(move |_| {
+        if sign_out.value().get().is_some() {
+            hard_navigate("/client/login");
+        }
+    });
+    view! {
+        <Title text="My cameras" />
+        <Transition fallback=|| view! { <crate::components::states::Loading /> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(h) => {
+                        let impersonated = h.impersonator.is_some();
+                        view! {
+                            {h.impersonator.clone().map(|admin| view! {
+                                <div class="impersonation-banner" role="region" aria-label="Impersonation">
+                                    <span>{format!("Administrator {admin} is signed in as {}.", h.login)}</span>
+                                    <button type="button" class="button small" on:click=move |_| { sign_out.dispatch(()); }>"End"</button>
+                                </div>
+                            })}
+                            <header class="topbar client">
+                                <span class="brand"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</span>
+                                <span class="admin-name">{h.login.clone()}</span>
+                                {(!impersonated).then(|| view! {
+                                    <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                                })}
+                            </header>
+                            <main class="page">
+                                <h1>"Cameras"</h1>
+                                {(h.status == "paused").then(|| view! {
+                                    <p class="notice error" role="status">"Your account is paused: every camera is locked. Contact your provider."</p>
+                                })}
+                                {if h.cameras.is_empty() {
+                                    view! { <p class="state state-empty">"No cameras yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="camera-grid" aria-label="Cameras">
+                                            {h.cameras.into_iter().map(|c| {
+                                                let badge = format!("badge camera-{}", c.status.replace(' ', "-"));
+                                                view! {
+                                                    <li class="camera-tile" class:locked=c.locked>
+                                                        <strong>{c.name.clone()}</strong>
+                                                        <span class=badge>{c.status.clone()}</span>
+                                                        {c.locked.then(|| view! { <span class="badge status-deleted">"locked"</span> })}
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </main>
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => {
+                        hard_navigate("/client/login");
+                        view! { <p class="state">"Session ended."</p> }.into_any()
+                    }
+                    Err(error) => view! { <crate::components::states::ErrorState error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
