@@ -133,12 +133,25 @@ pub async fn process(state: &AppState, r: &Request, body_hash: &str) -> Result<(
     alone(&state.db.pool, &p).await
 }
 
-/// Applies one request in its own transaction and answers it.
+/// Applies one request in its own transaction and answers it. A transaction that failed on
+/// the database's side (on PostgreSQL, a deadlock between concurrent requests touching the
+/// same rows) was rolled back whole, so it is safely tried again.
 async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value), ApiError> {
-    let mut conn = pool.acquire().await?;
-    let done = apply_one(&mut conn, p).await?;
-    drop(conn);
-    answer(pool, p, done).await
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut conn = pool.acquire().await?;
+        match apply_one(&mut conn, p).await {
+            Ok(done) => {
+                drop(conn);
+                return answer(pool, p, done).await;
+            }
+            Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR && attempt < 3 => {
+                tracing::warn!(request = %p.request.id, attempt, "billing request retried after a database failure");
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 async fn answer(pool: &sqlx::AnyPool, p: &Prepared, done: Done) -> Result<(StatusCode, Value), ApiError> {
@@ -192,8 +205,10 @@ async fn apply_one(conn: &mut AnyConnection, p: &Prepared) -> Result<Done, ApiEr
     };
     match effects::apply(&mut tx, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
-            let family = environment::family(&mut tx, user_id).await?;
-            environment::refresh(&mut tx, &family, p.now).await?;
+            if types::changes_environment(&r.kind) {
+                let family = environment::family(&mut tx, user_id).await?;
+                environment::refresh(&mut tx, &family, p.now).await?;
+            }
             let response =
                 json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
             sqlx::query("UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3")

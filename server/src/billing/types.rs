@@ -129,3 +129,18 @@ pub fn validate(r: &Request, spec: &TypeSpec) -> Result<(), ApiError> {
         Err(err)
     }
 }
+
+/// Whether a request of this type can change what users' apps show (their environments):
+/// status, camera access, or the licences that make analytics permissions effective.
+pub fn changes_environment(kind: &str) -> bool {
+    matches!(
+        kind,
+        "billing.pause_entity"
+            | "billing.unpause_entity"
+            | "billing.terminate_entity"
+            | "billing.delete_location"
+            | "billing.attach_camera"
+            | "billing.detach_camera"
+            | "billing.set_licences"
+    )
+}
