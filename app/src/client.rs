@@ -4,6 +4,7 @@
 //! naming the administrator, with an End button.
 
 use crate::components::dom::hard_navigate;
+use crate::components::form::SignInCard;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -146,22 +147,18 @@ pub fn ClientLoginPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <Title text="Sign in · Cameras" />
-        <main class="login-page">
-            <section class="login-card" aria-labelledby="client-login-title">
-                <div class="brand large"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</div>
-                <h1 id="client-login-title">"Sign in"</h1>
-                <ActionForm action>
-                    <label for="login">"Login"</label>
-                    <input id="login" name="login" type="text" autocomplete="username" required autofocus />
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required />
-                    {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-            </section>
-        </main>
+        <SignInCard brand="My cameras">
+            <ActionForm action>
+                <label for="login">"Login"</label>
+                <input id="login" name="login" type="text" autocomplete="username" required autofocus />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </SignInCard>
     }
 }
 

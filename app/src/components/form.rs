@@ -1,4 +1,5 @@
-//! The foot of every editor form: its error, Cancel and Save.
+//! Form pieces shared by the console and the web client: the sign-in card and the foot
+//! of every editor form (its error, Cancel and Save).
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -17,5 +18,19 @@ pub fn FormFooter(
                 {move || if pending.get() { "Saving…" } else { "Save" }}
             </button>
         </div>
+    }
+}
+
+/// The centred card of a sign-in page (console and web client).
+#[component]
+pub fn SignInCard(brand: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <main class="login-page">
+            <section class="login-card" aria-labelledby="login-title">
+                <div class="brand large"><span class="brand-mark" aria-hidden="true">"◉"</span>{format!(" {brand}")}</div>
+                <h1 id="login-title">"Sign in"</h1>
+                {children()}
+            </section>
+        </main>
     }
 }

@@ -1,6 +1,7 @@
 //! `/login`: administrator sign-in.
 
 use crate::components::dom::hard_navigate;
+use crate::components::form::SignInCard;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,26 +78,19 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <Title text="Sign in" />
-        <main class="login-page">
-            <section class="login-card" aria-labelledby="login-title">
-                <div class="brand large">
-                    <span class="brand-mark" aria-hidden="true">"◉"</span>
-                    " VMS Admin Console"
-                </div>
-                <h1 id="login-title">"Sign in"</h1>
-                <ActionForm action>
-                    <input type="hidden" name="next" value=next />
-                    <label for="login">"Login"</label>
-                    <input id="login" name="login" type="text" autocomplete="username" required autofocus />
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required />
-                    {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-            </section>
-        </main>
+        <SignInCard brand="VMS Admin Console">
+            <ActionForm action>
+                <input type="hidden" name="next" value=next />
+                <label for="login">"Login"</label>
+                <input id="login" name="login" type="text" autocomplete="username" required autofocus />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </SignInCard>
     }
 }
 

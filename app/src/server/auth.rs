@@ -11,7 +11,7 @@ pub const ADMIN_COOKIE: &str = "vms_admin";
 /// A session ends after this long without use.
 pub const IDLE_MS: i64 = 12 * HOUR_MS;
 /// `last_seen_at` is written at most this often, to keep reads cheap.
-const TOUCH_EVERY_MS: i64 = 5 * MINUTE_MS;
+pub const TOUCH_EVERY_MS: i64 = 5 * MINUTE_MS;
 
 /// The value of a cookie in the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -1,7 +1,7 @@
 //! Sessions of users and sub-users (the web client and the client API): opened with a
 //! login and password or by an administrator's single-use impersonation token.
 
-use super::auth::{cookie, IDLE_MS};
+use super::auth::{cookie, IDLE_MS, TOUCH_EVERY_MS};
 use super::db::Db;
 use super::password;
 use super::throttle;
@@ -63,8 +63,9 @@ pub async fn create_session(db: &Db, user: i64, impersonator: Option<i64>, now: 
 
 /// The user of a live session token, extending the session.
 pub async fn session_user(db: &Db, token: &str, now: i64) -> Result<Option<ClientUser>, AppError> {
-    let row: Option<(i64, String, Option<i64>, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT u.id, u.login, u.parent_id, COALESCE(p.status, u.status), s.expires_at, s.impersonator_id, a.login \
+    #[allow(clippy::type_complexity)]
+    let row: Option<(i64, String, Option<i64>, String, i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.login, u.parent_id, COALESCE(p.status, u.status), s.last_seen_at, s.expires_at, s.impersonator_id, a.login \
          FROM user_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN users p ON p.id = u.parent_id \
          LEFT JOIN administrators a ON a.id = s.impersonator_id \
          WHERE s.token_hash = $1 AND u.deleted_at IS NULL AND p.deleted_at IS NULL",
@@ -72,16 +73,19 @@ pub async fn session_user(db: &Db, token: &str, now: i64) -> Result<Option<Clien
     .bind(hash_token(token))
     .fetch_optional(&db.pool)
     .await?;
-    let Some((id, login, parent, status, expires, admin_id, admin_login)) = row else { return Ok(None) };
+    let Some((id, login, parent, status, last_seen, expires, admin_id, admin_login)) = row else { return Ok(None) };
     if expires <= now {
         return Ok(None);
     }
-    sqlx::query("UPDATE user_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
-        .bind(now)
-        .bind(now + IDLE_MS)
-        .bind(hash_token(token))
-        .execute(&db.pool)
-        .await?;
+    // Sliding expiry, written at most every few minutes rather than on every request.
+    if now - last_seen >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE user_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(now)
+            .bind(now + IDLE_MS)
+            .bind(hash_token(token))
+            .execute(&db.pool)
+            .await?;
+    }
     Ok(Some(ClientUser {
         id,
         login,

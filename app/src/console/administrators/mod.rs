@@ -3,16 +3,18 @@
 //! An `admin` (not superadmin) with `admins-manage` cannot touch superadmins nor hand out
 //! permissions or a scope wider than their own.
 
-use crate::components::form::FormFooter;
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
-use crate::domain::permissions::CONSOLE_PERMISSIONS;
 use crate::domain::time::format_date;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
+
+mod editor;
+
+use editor::AdminEditor;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AdminRow {
@@ -388,129 +390,5 @@ fn AdminTable(
                 </tbody>
             </table>
         </div>
-    }
-}
-
-#[component]
-fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> impl IntoView {
-    let id = row.as_ref().map(|r| r.id);
-    let form = RwSignal::new(match &row {
-        Some(r) => AdminForm {
-            login: r.login.clone(),
-            name: r.name.clone(),
-            role: r.role.clone(),
-            permissions: r.permissions.clone(),
-            scope_all: r.scope_all,
-            scope_csa: r.scope_csa.join(" "),
-            scope_cameras: r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(" "),
-        },
-        None => AdminForm {
-            role: "admin".into(),
-            scope_all: true,
-            permissions: vec!["users-view".into()],
-            ..Default::default()
-        },
-    });
-    let password = RwSignal::new(String::new());
-    let save = Action::new(move |(f, pw): &(AdminForm, String)| {
-        let (f, pw) = (f.clone(), pw.clone());
-        async move {
-            match id {
-                Some(id) => {
-                    update_admin(id, f.clone()).await?;
-                    if !pw.is_empty() {
-                        reset_admin_password(id, pw).await?;
-                    }
-                    Ok(format!("Saved {}.", f.login.trim()))
-                }
-                None => create_admin(f.clone(), pw).await.map(|_| format!("Created {}.", f.login.trim())),
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(msg)) = save.value().get() {
-            on_done.run(Some(msg));
-        }
-    });
-    let error = move || save.value().get().and_then(|r: Result<String, AppError>| r.err());
-    let text = |get: fn(&AdminForm) -> String, set: fn(&mut AdminForm, String)| {
-        (move || form.with(|f| get(f)), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
-    };
-    let (login_v, login_set) = text(|f| f.login.clone(), |f, v| f.login = v);
-    let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);
-    let (csa_v, csa_set) = text(|f| f.scope_csa.clone(), |f, v| f.scope_csa = v);
-    let (cam_v, cam_set) = text(|f| f.scope_cameras.clone(), |f, v| f.scope_cameras = v);
-    let superadmin = move || form.with(|f| f.role == "superadmin");
-    let limited = move || form.with(|f| !f.scope_all && f.role != "superadmin");
-    let title = if id.is_some() { "Edit administrator" } else { "New administrator" };
-    view! {
-        <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            save.dispatch((form.get_untracked(), password.get_untracked()));
-        }>
-            <h2>{title}</h2>
-            <div class="form-grid">
-                <div class="field">
-                    <label for="admin-login">"Login"</label>
-                    <input id="admin-login" required autocomplete="off" prop:value=login_v on:input=login_set />
-                </div>
-                <div class="field">
-                    <label for="admin-name">"Name"</label>
-                    <input id="admin-name" prop:value=name_v on:input=name_set />
-                </div>
-                <div class="field">
-                    <label for="admin-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
-                    <input id="admin-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
-                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="admin-role">"Role"</label>
-                    <select id="admin-role" on:change=move |ev| form.update(|f| f.role = event_target_value(&ev))>
-                        <option value="admin" selected=move || !superadmin()>"admin"</option>
-                        <option value="superadmin" selected=superadmin>"superadmin (everything, every camera)"</option>
-                    </select>
-                </div>
-            </div>
-            <fieldset class="permission-group" disabled=superadmin>
-                <legend>"Console permissions"</legend>
-                {CONSOLE_PERMISSIONS.iter().map(|(slug, label)| {
-                    let input_id = format!("admin-perm-{slug}");
-                    let text = format!("{label} ({slug})");
-                    let slug = slug.to_string();
-                    let held = { let slug = slug.clone(); move || superadmin() || form.with(|f| f.permissions.contains(&slug)) };
-                    view! {
-                        <div class="check">
-                            <input type="checkbox" id=input_id.clone() prop:checked=held on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                form.update(|f| { f.permissions.retain(|p| *p != slug); if on { f.permissions.push(slug.clone()); } });
-                            } />
-                            <label for=input_id>{text}</label>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <fieldset class="permission-group" disabled=superadmin>
-                <legend>"Camera scope"</legend>
-                <div class="check">
-                    <input type="radio" id="scope-all" name="scope" prop:checked=move || !limited() on:change=move |_| form.update(|f| f.scope_all = true) />
-                    <label for="scope-all">"All cameras"</label>
-                </div>
-                <div class="check">
-                    <input type="radio" id="scope-some" name="scope" prop:checked=limited on:change=move |_| form.update(|f| f.scope_all = false) />
-                    <label for="scope-some">"Only these locations and cameras"</label>
-                </div>
-                <div class="form-grid" class:hidden=move || !limited()>
-                    <div class="field">
-                        <label for="scope-csa">"Locations (CSA codes)"</label>
-                        <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder="e.g. CSA-000101 CSA-000102"></textarea>
-                    </div>
-                    <div class="field">
-                        <label for="scope-cameras">"Cameras (IDs)"</label>
-                        <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder="e.g. 17 42"></textarea>
-                    </div>
-                </div>
-            </fieldset>
-            <FormFooter error=Signal::derive(error) pending=save.pending() on_cancel=Callback::new(move |_| on_done.run(None)) />
-        </form>
     }
 }

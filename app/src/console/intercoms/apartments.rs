@@ -1,0 +1,412 @@
+//! The Apartments tab of an intercom: the flats of its range with linked users and their
+//! keys; linking by login, keys and unlinking need `intercoms-edit` and are audited.
+
+#[cfg(feature = "ssr")]
+use super::db;
+use crate::components::states::{Empty, ErrorState, Loading};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: i64,
+    pub code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub login: String,
+    pub keys: Vec<KeyRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlatRow {
+    pub flat: i64,
+    pub links: Vec<LinkRow>,
+}
+
+/// One page of flats: consecutive flats of the range, or only the linked ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlatsPage {
+    pub flats: Vec<FlatRow>,
+    /// The first flat of the next page, if any.
+    pub next: Option<i64>,
+    pub linked_flats: i64,
+    pub can_edit: bool,
+}
+
+#[cfg(feature = "ssr")]
+const FLATS_PER_PAGE: i64 = 20;
+
+#[server(prefix = "/api/console", endpoint = "intercom_apartments")]
+pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool) -> Result<FlatsPage, AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("users-view").await?;
+        let mut conn = ctx.db().pool.acquire().await?;
+        let i = db::load(&mut conn, id).await?;
+        let start = start.unwrap_or(i.flat_from).clamp(i.flat_from, i.flat_to + 1);
+        let (linked_flats,): (i64,) =
+            sqlx::query_as("SELECT COUNT(DISTINCT flat) FROM apartment_links WHERE intercom_id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        // The flats of this page, and the first flat of the next.
+        let (flats, next): (Vec<i64>, Option<i64>) = if linked_only {
+            let rows: Vec<(i64,)> = sqlx::query_as(
+                "SELECT DISTINCT flat FROM apartment_links WHERE intercom_id = $1 AND flat >= $2 ORDER BY flat LIMIT $3",
+            )
+            .bind(id)
+            .bind(start)
+            .bind(FLATS_PER_PAGE + 1)
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut flats: Vec<i64> = rows.into_iter().map(|(f,)| f).collect();
+            let next = (flats.len() as i64 > FLATS_PER_PAGE).then(|| flats.pop()).flatten();
+            (flats, next)
+        } else {
+            let end = (start + FLATS_PER_PAGE - 1).min(i.flat_to);
+            ((start..=end).collect(), (end < i.flat_to).then_some(end + 1))
+        };
+        let (first, last) = (flats.first().copied().unwrap_or(0), flats.last().copied().unwrap_or(-1));
+        let links: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
+            "SELECT al.id, al.flat, u.id, u.name, u.login FROM apartment_links al JOIN users u ON u.id = al.user_id \
+             WHERE al.intercom_id = $1 AND al.flat BETWEEN $2 AND $3 ORDER BY al.flat, al.id",
+        )
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        let keys: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT k.id, k.link_id, k.code FROM apartment_keys k JOIN apartment_links al ON al.id = k.link_id \
+             WHERE al.intercom_id = $1 AND al.flat BETWEEN $2 AND $3 ORDER BY k.code",
+        )
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        let flats = flats
+            .into_iter()
+            .map(|flat| FlatRow {
+                flat,
+                links: links
+                    .iter()
+                    .filter(|l| l.1 == flat)
+                    .map(|(link, _, user_id, user_name, login)| LinkRow {
+                        id: *link,
+                        user_id: *user_id,
+                        user_name: user_name.clone(),
+                        login: login.clone(),
+                        keys: keys
+                            .iter()
+                            .filter(|k| k.1 == *link)
+                            .map(|(id, _, code)| KeyRow { id: *id, code: code.clone() })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(FlatsPage { flats, next, linked_flats, can_edit: ctx.admin.can("intercoms-edit") })
+    })
+    .await
+}
+
+/// Links the user with `login` to a flat of the intercom; answers the link id.
+#[server(prefix = "/api/console", endpoint = "link_apartment", input = Json)]
+pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Result<i64, AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("intercoms-edit").await?;
+        let login = login.trim().to_string();
+        let mut tx = ctx.db().pool.begin().await?;
+        let i = db::load(&mut tx, intercom_id).await?;
+        if flat < i.flat_from || flat > i.flat_to {
+            return Err(AppError::Invalid(format!(
+                "Flat {flat} is outside this intercom's range {}–{}.",
+                i.flat_from, i.flat_to
+            )));
+        }
+        let user: Option<(i64, String, Option<i64>, String)> =
+            sqlx::query_as("SELECT id, status, parent_id, login FROM users WHERE LOWER(login) = LOWER($1)")
+                .bind(&login)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (user, status, login) = match user {
+            None => return Err(AppError::Invalid(format!("No user has the login {login}."))),
+            Some((_, _, Some(_), _)) => {
+                return Err(AppError::Invalid(format!("{login} is a sub-user; link its parent user instead.")))
+            }
+            Some((id, status, None, stored)) => (id, status, stored),
+        };
+        if status == "deleted" {
+            return Err(AppError::Invalid(format!("The user {login} was deleted.")));
+        }
+        let existing: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM apartment_links WHERE intercom_id = $1 AND flat = $2 AND user_id = $3")
+                .bind(intercom_id)
+                .bind(flat)
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if existing.is_some() {
+            return Err(AppError::Conflict(format!("{login} is already linked to flat {flat}.")));
+        }
+        let (link,): (i64,) = sqlx::query_as(
+            "INSERT INTO apartment_links (intercom_id, flat, user_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(intercom_id)
+        .bind(flat)
+        .bind(user)
+        .bind(ctx.now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let details = serde_json::json!({"intercom_id": intercom_id, "intercom": i.name, "flat": flat});
+        db::audit(&mut tx, &ctx, "apartment.link", ("user", user, &login), Some(user), details).await?;
+        tx.commit().await?;
+        Ok(link)
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "unlink_apartment")]
+pub async fn unlink_apartment(link_id: i64) -> Result<(), AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("intercoms-edit").await?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let (intercom_id, flat, user, login) = db::link(&mut tx, link_id).await?;
+        sqlx::query("DELETE FROM apartment_keys WHERE link_id = $1").bind(link_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM apartment_links WHERE id = $1").bind(link_id).execute(&mut *tx).await?;
+        let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat});
+        db::audit(&mut tx, &ctx, "apartment.unlink", ("user", user, &login), Some(user), details).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "add_apartment_key", input = Json)]
+pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppError> {
+    use crate::domain::intercom::normalise_key;
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("intercoms-edit").await?;
+        let code = normalise_key(&code).map_err(AppError::Invalid)?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let (intercom_id, flat, user, login) = db::link(&mut tx, link_id).await?;
+        let taken: Option<(i64,)> = sqlx::query_as(
+            "SELECT al.flat FROM apartment_keys k JOIN apartment_links al ON al.id = k.link_id \
+             WHERE k.intercom_id = $1 AND k.code = $2",
+        )
+        .bind(intercom_id)
+        .bind(&code)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((other,)) = taken {
+            return Err(AppError::Conflict(format!("Key {code} already opens this door (flat {other}).")));
+        }
+        let (key,): (i64,) = sqlx::query_as(
+            "INSERT INTO apartment_keys (link_id, intercom_id, code, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(link_id)
+        .bind(intercom_id)
+        .bind(&code)
+        .bind(ctx.now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
+        db::audit(&mut tx, &ctx, "apartment.key_add", ("user", user, &login), Some(user), details).await?;
+        tx.commit().await?;
+        Ok(key)
+    })
+    .await
+}
+
+#[server(prefix = "/api/console", endpoint = "remove_apartment_key")]
+pub async fn remove_apartment_key(key_id: i64) -> Result<(), AppError> {
+    use crate::server::{require, respond};
+    respond(async move {
+        let ctx = require("intercoms-edit").await?;
+        let mut tx = ctx.db().pool.begin().await?;
+        let key: Option<(i64, String)> = sqlx::query_as("SELECT link_id, code FROM apartment_keys WHERE id = $1")
+            .bind(key_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (link, code) = key.ok_or(AppError::NotFound)?;
+        let (intercom_id, flat, user, login) = db::link(&mut tx, link).await?;
+        sqlx::query("DELETE FROM apartment_keys WHERE id = $1").bind(key_id).execute(&mut *tx).await?;
+        let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
+        db::audit(&mut tx, &ctx, "apartment.key_remove", ("user", user, &login), Some(user), details).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// What an apartment change did, for the status line.
+#[derive(Clone)]
+enum Change {
+    Link(i64, String),
+    Unlink(i64),
+    AddKey(i64, String),
+    RemoveKey(i64),
+}
+
+#[component]
+pub(super) fn Apartments(id: i64, can_edit: bool) -> impl IntoView {
+    let query = use_query_map();
+    let start = move || query.with(|q| q.get("start").and_then(|s| s.parse::<i64>().ok()));
+    let linked_only = move || query.with(|q| q.get("linked").is_some_and(|v| v == "1"));
+    let reload = RwSignal::new(0u32);
+    let flats =
+        Resource::new(move || (start(), linked_only(), reload.get()), move |(s, l, _)| intercom_apartments(id, s, l));
+    let change = Action::new(move |c: &Change| {
+        let c = c.clone();
+        async move {
+            match c {
+                Change::Link(flat, login) => link_apartment(id, flat, login.clone())
+                    .await
+                    .map(|_| format!("Linked {} to flat {flat}.", login.trim())),
+                Change::Unlink(link) => unlink_apartment(link).await.map(|_| "Unlinked.".to_string()),
+                Change::AddKey(link, code) => add_apartment_key(link, code.clone())
+                    .await
+                    .map(|_| format!("Key {} added.", code.trim().to_uppercase())),
+                Change::RemoveKey(key) => remove_apartment_key(key).await.map(|_| "Key removed.".to_string()),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = change.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let link_flat = RwSignal::new(String::new());
+    let link_login = RwSignal::new(String::new());
+    view! {
+        {can_edit.then(|| view! {
+            <form class="filters" aria-label="Link a user to a flat" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                let flat = link_flat.get_untracked().trim().parse::<i64>().unwrap_or(0);
+                change.dispatch(Change::Link(flat, link_login.get_untracked()));
+            }>
+                <div class="field">
+                    <label for="link-flat">"Flat"</label>
+                    <input id="link-flat" type="number" min="1" required prop:value=move || link_flat.get() on:input=move |ev| link_flat.set(event_target_value(&ev)) />
+                </div>
+                <div class="field grow">
+                    <label for="link-login">"User login"</label>
+                    <input id="link-login" required autocomplete="off" prop:value=move || link_login.get() on:input=move |ev| link_login.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class="button primary" disabled=move || change.pending().get()>"Link user"</button>
+            </form>
+        })}
+        {move || change.value().get().map(|r| match r {
+            Ok(msg) => view! { <p class="notice ok" role="status">{msg}</p> }.into_any(),
+            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+        })}
+        <p class="toolbar">
+            {move || if linked_only() {
+                view! { <a href=format!("/intercoms/{id}/apartments")>"Show every flat"</a> }.into_any()
+            } else {
+                view! { <a href=format!("/intercoms/{id}/apartments?linked=1")>"Show only flats with users"</a> }.into_any()
+            }}
+        </p>
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match flats.await {
+                    Ok(p) if p.flats.is_empty() => view! { <Empty message="No flat of this intercom has a linked user." /> }.into_any(),
+                    Ok(p) => view! { <FlatsTable p id linked=linked_only() change /> }.into_any(),
+                    Err(error) => view! { <ErrorState error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FlatsTable(p: FlatsPage, id: i64, linked: bool, change: Action<Change, Result<String, AppError>>) -> impl IntoView {
+    let can_edit = p.can_edit;
+    let suffix = if linked { "&linked=1" } else { "" };
+    let next = p.next.map(|n| format!("/intercoms/{id}/apartments?start={n}{suffix}"));
+    view! {
+        <div class="table-wrap">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Flat"</th>
+                        <th scope="col">"User"</th>
+                        <th scope="col">"Keys"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {p.flats.into_iter().map(|f| {
+                        let flat = f.flat;
+                        if f.links.is_empty() {
+                            return view! { <tr><td>{flat}</td><td class="hint">"—"</td><td></td></tr> }.into_any();
+                        }
+                        f.links.into_iter().map(|l| {
+                            let link = l.id;
+                            let new_key = RwSignal::new(String::new());
+                            view! {
+                                <tr>
+                                    <td>{flat}</td>
+                                    <td>
+                                        <a href=format!("/users/{}/intercoms", l.user_id)>{l.user_name.clone()}</a>
+                                        <span class="hint">{format!(" {}", l.login)}</span>
+                                        {can_edit.then(|| view! {
+                                            " "
+                                            <button type="button" class="button secondary small" aria-label=format!("Unlink {} from flat {flat}", l.login)
+                                                on:click=move |_| { change.dispatch(Change::Unlink(link)); }>"Unlink"</button>
+                                        })}
+                                    </td>
+                                    <td>
+                                        <ul class="keys">
+                                            {l.keys.iter().map(|k| {
+                                                let key = k.id;
+                                                view! {
+                                                    <li>
+                                                        <code>{k.code.clone()}</code>
+                                                        {can_edit.then(|| view! {
+                                                            <button type="button" class="button secondary small" aria-label=format!("Remove key {}", k.code)
+                                                                on:click=move |_| { change.dispatch(Change::RemoveKey(key)); }>"×"</button>
+                                                        })}
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                        {can_edit.then(|| view! {
+                                            <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                                ev.prevent_default();
+                                                change.dispatch(Change::AddKey(link, new_key.get_untracked()));
+                                            }>
+                                                <label for=format!("key-{link}") class="visually-hidden">{format!("New key for {} in flat {flat}", l.login)}</label>
+                                                <input id=format!("key-{link}") class="key-input" placeholder="New key" prop:value=move || new_key.get()
+                                                    on:input=move |ev| new_key.set(event_target_value(&ev)) />
+                                                <button type="submit" class="button secondary small">"Add key"</button>
+                                            </form>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view().into_any()
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pagination">
+            <span class="pager-total">{format!("{} flats with users", p.linked_flats)}</span>
+            <span class="pager-links">
+                <a class="button secondary" href=format!("/intercoms/{id}/apartments{}", if linked { "?linked=1" } else { "" })>"First flats"</a>
+                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next flats"</a> })}
+            </span>
+        </nav>
+    }
+}
