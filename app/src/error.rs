@@ -15,6 +15,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    /// A 422 that names each refused field with its reasons; the message sums them up.
+    #[error("{message}")]
+    Fields { message: String, fields: Vec<(String, String)> },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -31,7 +34,7 @@ impl AppError {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
-            Self::Invalid(_) => 422,
+            Self::Invalid(_) | Self::Fields { .. } => 422,
             Self::Conflict(_) => 409,
             Self::TooManyAttempts(_) => 429,
             Self::Internal => 500,
@@ -59,6 +62,24 @@ impl FromServerFnError for AppError {
         #[cfg(feature = "ssr")]
         error.set_response_status();
         error
+    }
+}
+
+impl AppError {
+    /// A 422 for one field; `reason` reads after the field's name ("is required").
+    pub fn field(field: &str, reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        let mut name = field.replace('_', " ");
+        if let Some(first) = name.get(..1) {
+            name = first.to_uppercase() + &name[1..];
+        }
+        Self::Fields { message: format!("{name} {reason}."), fields: vec![(field.to_string(), reason)] }
+    }
+
+    /// A 422 for several fields; the message lists every reason.
+    pub fn fields(fields: Vec<(String, String)>) -> Self {
+        let list = fields.iter().map(|(f, why)| format!("{f} {why}")).collect::<Vec<_>>().join("; ");
+        Self::Fields { message: format!("Not saved: {list}."), fields }
     }
 }
 

@@ -83,7 +83,8 @@ test('sign in, search users, open a user and see every tab', async ({ page }) =>
 });
 
 test('a user with sub-users and licences shows those tabs with their columns', async ({ page }) => {
-  await signIn(page);
+  // Oldest first: demo users (other journeys add users of their own).
+  await signIn(page, '/users?sort=oldest');
   // Walk the first page of users to find one with both tabs (demo data has several).
   const hrefs = await page.locator('table tbody tr a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')!));
   let found = false;

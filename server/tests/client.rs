@@ -180,7 +180,16 @@ async fn licence_arithmetic_holds_under_random_operations() {
                 1 if !cases.is_empty() => {
                     let id = cases.remove(rng.below(cases.len() as u64) as usize);
                     let path = format!("/api/client/v1/cases/{id}");
-                    assert_eq!(send(&app, "DELETE", &path, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+                    let licensed =
+                        app.scalar(&format!("SELECT COUNT(*) FROM licences WHERE user_id = {user} AND total > 0")).await;
+                    // A case of a level without licences is hidden (SPEC §8), so it cannot be deleted either.
+                    let status = send(&app, "DELETE", &path, Some(&token), None).await.0;
+                    if licensed > 0 {
+                        assert_eq!(status, StatusCode::NO_CONTENT);
+                    } else {
+                        assert_eq!(status, StatusCode::NOT_FOUND);
+                        cases.push(id);
+                    }
                 }
                 _ => {
                     let total = rng.below(5);
@@ -208,6 +217,198 @@ async fn licence_arithmetic_holds_under_random_operations() {
                 assert_eq!(tab[0]["total"], json!(total));
             } else {
                 assert!(tab.as_array().unwrap().is_empty(), "no licences: no row");
+            }
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn case_events_are_listed_newest_first_for_the_case_owner_only() {
+    each_backend(|app| async move {
+        let cams = subscriber(&app, 2).await;
+        let (_, v) = session(&app, "anna", "anna-password").await;
+        let token = v["token"].as_str().unwrap().to_string();
+        let body = json!({"name": "Gate", "type": "smoke-fire", "camera_ids": [cams[0]]});
+        let (_, v) = send(&app, "POST", "/api/client/v1/cases", Some(&token), Some(body)).await;
+        let case = v["id"].as_i64().unwrap();
+        for (i, kind) in ["smoke", "fire", "smoke"].iter().enumerate() {
+            let req = Request::post("/api/analytics/v1/events")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, "Bearer test-analytics-token")
+                .body(Body::from(
+                    json!({"case_id": case, "kind": kind, "occurred_at": format!("2026-11-0{}T10:00:00Z", i + 1), "data": {"n": i}})
+                        .to_string(),
+                ))
+                .unwrap();
+            assert_eq!(app.request(req).await.0, StatusCode::CREATED);
+        }
+        let path = format!("/api/client/v1/cases/{case}/events");
+        let (status, v) = send(&app, "GET", &path, Some(&token), None).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["smoke", "fire", "smoke"].iter().rev().copied().collect::<Vec<_>>());
+        assert_eq!(v["events"][0]["data"], json!({"n": 2}));
+        let before = v["events"][0]["id"].as_i64().unwrap();
+        let (_, older) = send(&app, "GET", &format!("{path}?before={before}"), Some(&token), None).await;
+        assert_eq!(older["events"].as_array().unwrap().len(), 2);
+        let (_, list) = send(&app, "GET", "/api/client/v1/cases", Some(&token), None).await;
+        assert_eq!(list["cases"][0]["events"], json!(3));
+        assert_eq!(send(&app, "GET", &format!("{path}?before=x"), Some(&token), None).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(send(&app, "GET", "/api/client/v1/cases/999999/events", Some(&token), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(send(&app, "GET", &path, None, None).await.0, StatusCode::UNAUTHORIZED);
+        app
+    })
+    .await;
+}
+
+/// The slugs of a user, from the database.
+async fn stored_slugs(app: &TestApp, user: i64) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug")
+        .bind(user)
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(s,)| s).collect()
+}
+
+#[tokio::test]
+async fn sub_users_are_managed_within_the_rules_of_section_3() {
+    each_backend(|app| async move {
+        let cams = subscriber(&app, 1).await;
+        let anna = app.scalar("SELECT id FROM users WHERE login = 'anna'").await;
+        let (_, v) = session(&app, "anna", "anna-password").await;
+        let token = v["token"].as_str().unwrap().to_string();
+        let call = |method: &'static str, path: String, body: Option<Value>| {
+            let token = token.clone();
+            let app = &app;
+            async move { send(app, method, &path, Some(&token), body).await }
+        };
+        // Without subusers-manage (not in the default set): refused.
+        assert_eq!(call("GET", "/api/client/v1/sub-users".into(), None).await.0, StatusCode::FORBIDDEN);
+        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'subusers-manage')")
+            .bind(anna)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1 AND slug = 'ptz-control'")
+            .bind(anna)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        let (status, v) = call("GET", "/api/client/v1/sub-users".into(), None).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let allowed: Vec<&str> = v["allowed_permissions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(allowed.contains(&"cameras-live") && allowed.contains(&"analytic-cases-smoke-fire"));
+        assert!(!allowed.contains(&"subusers-manage") && !allowed.contains(&"ptz-control"));
+        assert!(!allowed.contains(&"analytic-cases-face"), "level 3 has no licences");
+
+        // Every missing field is named; every refused permission is named with its reason.
+        let (status, v) = call("POST", "/api/client/v1/sub-users".into(), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        for field in ["login", "name", "password", "permissions"] {
+            assert!(v["errors"][field].is_array(), "{field}: {v}");
+        }
+        let kid = |perms: Value| json!({"login": "kid", "name": "Kid", "password": "kid-password", "permissions": perms});
+        for slug in ["subusers-manage", "ptz-control", "analytic-cases-face", "no-such-slug"] {
+            let (status, v) = call("POST", "/api/client/v1/sub-users".into(), Some(kid(json!(["cameras-live", slug])))).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{slug}");
+            assert!(v["errors"][slug].is_array(), "{slug}: {v}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE parent_id IS NOT NULL").await, 0, "nothing stored");
+        let mut body = kid(json!(["cameras-live", "analytic-cases-smoke-fire"]));
+        body["camera_ids"] = json!([cams[0]]);
+        let (status, v) = call("POST", "/api/client/v1/sub-users".into(), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let (status, v) = call("POST", "/api/client/v1/sub-users".into(), Some(body)).await;
+        assert_eq!((status, v["errors"]["login"].is_array()), (StatusCode::UNPROCESSABLE_ENTITY, true), "{v}");
+
+        // The sub-user signs in and sees what it was given, and cannot manage sub-users.
+        let (status, v) = session(&app, "kid", "kid-password").await;
+        assert_eq!(status, StatusCode::CREATED);
+        let kid_token = v["token"].as_str().unwrap().to_string();
+        let (_, env) = send(&app, "GET", "/api/client/v1/environment", Some(&kid_token), None).await;
+        assert_eq!(env["cameras"].as_array().unwrap().len(), 1);
+        assert_eq!(env["permissions"], json!(["analytic-cases-smoke-fire", "cameras-live"]));
+        let version = env["version"].as_i64().unwrap();
+        assert_eq!(send(&app, "GET", "/api/client/v1/sub-users", Some(&kid_token), None).await.0, StatusCode::FORBIDDEN);
+
+        // Changes: cameras (the environment follows), then the password (sessions end).
+        let path = format!("/api/client/v1/sub-users/{id}");
+        let (status, v) = call("PUT", path.clone(), Some(json!({"camera_ids": cams}))).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let (_, env) = send(&app, "GET", "/api/client/v1/environment", Some(&kid_token), None).await;
+        assert_eq!((env["cameras"].as_array().unwrap().len(), env["version"].as_i64().unwrap() > version), (2, true));
+        let (status, _) = call("PUT", path.clone(), Some(json!({"permissions": ["subusers-manage"]}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(stored_slugs(&app, id).await, ["analytic-cases-smoke-fire", "cameras-live"], "unchanged");
+        assert_eq!(call("PUT", path.clone(), Some(json!({"password": "short"}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(call("PUT", path.clone(), Some(json!({"password": "new-kid-password"}))).await.0, StatusCode::OK);
+        assert_eq!(send(&app, "GET", "/api/client/v1/environment", Some(&kid_token), None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(session(&app, "kid", "new-kid-password").await.0, StatusCode::CREATED);
+        assert_eq!(call("PUT", "/api/client/v1/sub-users/999999".into(), Some(json!({}))).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call("PUT", "/api/client/v1/sub-users/abc".into(), Some(json!({}))).await.0, StatusCode::NOT_FOUND);
+
+        // A parent that loses the level's licences: the stored slug stays, not effective.
+        billing(&app, json!({"id": "c6", "type": "billing.set_licences", "entity": "E", "analytics_l1": 0, "analytics_l2": 0, "analytics_l3": 0})).await;
+        let (_, kid_v) = session(&app, "kid", "new-kid-password").await;
+        let (_, env) = send(&app, "GET", "/api/client/v1/environment", Some(kid_v["token"].as_str().unwrap()), None).await;
+        assert_eq!(env["permissions"], json!(["cameras-live"]));
+        assert_eq!(stored_slugs(&app, id).await, ["analytic-cases-smoke-fire", "cameras-live"]);
+
+        // Deletion: no more sign-in, gone from the list, every step audited.
+        assert_eq!(call("DELETE", path.clone(), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call("DELETE", path.clone(), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(session(&app, "kid", "new-kid-password").await.0, StatusCode::UNAUTHORIZED);
+        let (_, v) = call("GET", "/api/client/v1/sub-users".into(), None).await;
+        assert_eq!(v["sub_users"], json!([]));
+        for action in ["subuser.create", "subuser.update", "subuser.delete"] {
+            let n = app
+                .scalar(&format!("SELECT COUNT(*) FROM audit_entries WHERE action = '{action}' AND actor_login = 'anna' AND user_id = {anna}"))
+                .await;
+            assert!(n >= 1, "{action}");
+        }
+        app
+    })
+    .await;
+}
+
+/// Every web client server function but sign-in needs a user session (an administrator's
+/// cookie is not one). Each is called with valid arguments, so only the session is missing.
+#[tokio::test]
+async fn web_client_functions_need_a_user_session() {
+    const BODIES: &[(&str, &str)] = &[
+        ("me", ""),
+        ("home", ""),
+        ("sign_out", ""),
+        ("sub_users", ""),
+        ("analytics", ""),
+        ("delete_sub_user", "id=1"),
+        ("delete_case", "id=1"),
+        ("case_events", "id=1"),
+        ("save_sub_user", r#"{"id":null,"login":"kid","name":"Kid","password":"kid-password","permissions":[],"camera_ids":[],"version":null}"#),
+        ("create_case", r#"{"name":"Gate","kind":"smoke-fire","camera_ids":[1]}"#),
+    ];
+    each_backend(|app| async move {
+        subscriber(&app, 1).await;
+        let admin = app.superadmin().await;
+        let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path.to_string())
+            .filter(|p| p.starts_with("/api/client/") && p != "/api/client/sign_in")
+            .collect();
+        for path in paths {
+            let endpoint = path.trim_start_matches("/api/client/");
+            let (_, body) = BODIES.iter().find(|(e, _)| *e == endpoint).unwrap_or_else(|| panic!("no row for {path}"));
+            let kind = if body.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
+            for cookie in [None, Some(admin.as_str())] {
+                let mut b = Request::post(path.as_str()).header(header::CONTENT_TYPE, kind).header(header::ACCEPT, "application/json");
+                if let Some(c) = cookie {
+                    b = b.header(header::COOKIE, c);
+                }
+                let (status, _, text) = app.request(b.body(Body::from(*body)).unwrap()).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with {cookie:?}: {text}");
             }
         }
         app

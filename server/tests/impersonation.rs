@@ -80,7 +80,7 @@ async fn a_single_use_link_opens_the_client_within_the_scope_and_is_audited() {
         // The client shows the banner's administrator and only the in-scope camera.
         let (status, home) = client_call(&app, "home", &cookie).await;
         assert_eq!(status, StatusCode::OK, "{home}");
-        assert_eq!(home["impersonator"], "helpdesk");
+        assert_eq!(client_call(&app, "me", &cookie).await.1["impersonator"], "helpdesk");
         let ids: Vec<i64> = home["cameras"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
         assert_eq!(ids, vec![inside]);
         assert!(!ids.contains(&outside));
@@ -148,8 +148,104 @@ async fn users_sign_in_to_the_web_client_and_a_paused_account_is_locked() {
         let (_, home) = client_call(&app, "home", &cookie).await;
         assert_eq!(home["status"], "paused");
         assert!(home["cameras"].as_array().unwrap().iter().all(|c| c["locked"] == true));
-        assert_eq!(home["impersonator"], Value::Null);
+        let (_, me) = client_call(&app, "me", &cookie).await;
+        assert_eq!((me["impersonator"].clone(), me["status"].clone()), (Value::Null, json!("paused")));
         app
     })
     .await;
+}
+
+async fn api(app: &TestApp, method: &str, path: &str, cookie: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, text) = app.request(req).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn cameras_of(app: &TestApp, user: i64) -> Vec<i64> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT camera_id FROM camera_access WHERE user_id = $1 ORDER BY camera_id")
+        .bind(user)
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(c,)| c).collect()
+}
+
+#[tokio::test]
+async fn actions_while_impersonating_stay_in_scope_and_are_audited_with_both_identities() {
+    each_backend(|app| async move {
+        let (user, inside, outside) = subscriber(&app).await;
+        billing(&app, json!({"id": "il", "type": "billing.set_licences", "entity": "IVY", "analytics_l1": 5, "analytics_l2": 0, "analytics_l3": 0})).await;
+        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'subusers-manage')")
+            .bind(user)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        app.create_admin("helpdesk", "admin", &["users-view", "users-impersonate", "audit-view"], &["IN-1"], &[]).await;
+        let admin = app.sign_in("helpdesk", "password-123").await.unwrap();
+        let (_, url) = app.call("impersonate_user", Some(&admin), &[("id", &user.to_string())]).await;
+        let (_, cookie, _) = open(&app, url.as_str().unwrap()).await;
+        let cookie = cookie.unwrap();
+
+        // Cameras outside the administrator's scope cannot be used or given.
+        let case = |cams: Vec<i64>| json!({"name": "Door", "type": "motion-detect", "camera_ids": cams});
+        assert_eq!(api(&app, "POST", "/api/client/v1/cases", &cookie, case(vec![outside])).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, v) = api(&app, "POST", "/api/client/v1/cases", &cookie, case(vec![inside])).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let kid = json!({"login": "ivy-kid", "name": "Kid", "password": "kid-password-1", "permissions": ["cameras-live"]});
+        let mut with_outside = kid.clone();
+        with_outside["camera_ids"] = json!([outside]);
+        assert_eq!(api(&app, "POST", "/api/client/v1/sub-users", &cookie, with_outside).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, v) = api(&app, "POST", "/api/client/v1/sub-users", &cookie, kid).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let kid = v["id"].as_i64().unwrap();
+        assert_eq!(cameras_of(&app, kid).await, vec![inside], "by default, all the cameras the administrator may see");
+
+        // The user itself gives the kid the other camera; the administrator's later save keeps it.
+        let own = own_session(&app).await;
+        let (status, v) =
+            api(&app, "PUT", &format!("/api/client/v1/sub-users/{kid}"), &own, json!({"camera_ids": [inside, outside]})).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let (status, v) = api(
+            &app,
+            "PUT",
+            &format!("/api/client/v1/sub-users/{kid}"),
+            &cookie,
+            json!({"name": "Kid B", "camera_ids": [inside]}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(cameras_of(&app, kid).await, vec![inside, outside]);
+
+        // The audit log names both: the user as actor, the administrator who acted.
+        let (_, log) = app.call("audit_log", Some(&admin), &[("actor", "helpdesk")]).await;
+        let rows = log["rows"].as_array().unwrap();
+        for action in ["case.create", "subuser.create", "subuser.update"] {
+            let row = rows.iter().find(|r| r["action"] == action).unwrap_or_else(|| panic!("{action} in {log}"));
+            assert_eq!((row["actor_login"].as_str(), row["impersonator"].as_str()), (Some("ivy"), Some("helpdesk")));
+            assert!(row["details"].as_str().unwrap().contains("\"impersonated_by\":\"helpdesk\""), "{row}");
+        }
+        // The user's own change is the user's alone.
+        let (_, log) = app.call("audit_log", Some(&admin), &[("actor", "ivy"), ("action", "subuser.update")]).await;
+        assert!(log["rows"].as_array().unwrap().iter().any(|r| r["impersonator"].is_null()), "{log}");
+        app
+    })
+    .await;
+}
+
+/// A web client session of ivy herself, as a cookie.
+async fn own_session(app: &TestApp) -> String {
+    let req = Request::post("/api/client/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from("login=ivy&password=ivy-password"))
+        .unwrap();
+    let (status, headers, text) = app.request(req).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
 }

@@ -3,6 +3,7 @@
 pub mod dom;
 pub mod form;
 pub mod pager;
+pub mod permissions;
 pub mod states;
 pub mod tabs;
 pub mod url;

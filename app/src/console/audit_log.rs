@@ -19,6 +19,8 @@ pub struct AuditRow {
     pub at: i64,
     pub actor_kind: String,
     pub actor_login: String,
+    /// The administrator acting as the user (Log in as User), if any.
+    pub impersonator: Option<String>,
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<i64>,
@@ -43,7 +45,13 @@ pub async fn audit_log(
         let mut filter = Sql::new(" WHERE 1 = 1");
         let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if let Some(actor) = given(actor) {
-            filter.push(" AND LOWER(actor_login) = ").bind(actor.to_lowercase());
+            // An administrator's entries include what they did while logged in as a user.
+            filter
+                .push(" AND (LOWER(actor_login) = ")
+                .bind(actor.to_lowercase())
+                .push(" OR impersonator_id IN (SELECT id FROM administrators WHERE LOWER(login) = ")
+                .bind(actor.to_lowercase())
+                .push("))");
         }
         if let Some(target) = given(target) {
             filter.push(" AND LOWER(target_label) LIKE ").bind(like_pattern(&target)).push(" ESCAPE '\\'");
@@ -59,8 +67,9 @@ pub async fn audit_log(
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
         let mut list = filter.clone();
         list.text = format!(
-            "SELECT id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details \
-             FROM audit_entries{}",
+            "SELECT id, at, actor_kind, actor_login, \
+               (SELECT a.login FROM administrators a WHERE a.id = audit_entries.impersonator_id), \
+               action, target_kind, target_id, target_label, details FROM audit_entries{}",
             filter.text
         );
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
@@ -68,14 +77,25 @@ pub async fn audit_log(
         }
         list.push(&format!(" ORDER BY id DESC LIMIT {}", PAGE_SIZE + 1));
         #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, i64, String, String, String, String, Option<i64>, String, String)> =
+        let rows: Vec<(i64, i64, String, String, Option<String>, String, String, Option<i64>, String, String)> =
             list.query_as().fetch_all(&ctx.db().pool).await?;
-        let rows =
-            rows.into_iter()
-                .map(|(id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details)| {
-                    AuditRow { id, at, actor_kind, actor_login, action, target_kind, target_id, target_label, details }
-                })
-                .collect();
+        let rows = rows
+            .into_iter()
+            .map(|(id, at, actor_kind, actor_login, impersonator, action, target_kind, target_id, target_label, details)| {
+                AuditRow {
+                    id,
+                    at,
+                    actor_kind,
+                    actor_login,
+                    impersonator,
+                    action,
+                    target_kind,
+                    target_id,
+                    target_label,
+                    details,
+                }
+            })
+            .collect();
         Ok(Page::from_rows(rows, total, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
     })
     .await
@@ -150,7 +170,10 @@ fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{format_utc(r.at)}</td>
-                                <td>{r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span></td>
+                                <td>
+                                    {r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span>
+                                    {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! { <span class="hint">{format!(" — administrator {a} logged in as the user")}</span> })}
+                                </td>
                                 <td>{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
                                 <td>{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
                                 <td class="wrap"><code class="audit-details">{details}</code></td>

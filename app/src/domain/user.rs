@@ -1,4 +1,4 @@
-//! Subscriber account status.
+//! Subscriber accounts: status and login rules.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,9 +25,29 @@ impl UserStatus {
     }
 }
 
+/// Why a login cannot be used, if it cannot: 1-64 characters without spaces.
+pub fn login_problem(login: &str) -> Option<&'static str> {
+    if login.is_empty() || login.chars().count() > 64 {
+        Some("is required: 1-64 characters")
+    } else if login.chars().any(char::is_whitespace) {
+        Some("must not contain spaces")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::UserStatus;
+    use super::{login_problem, UserStatus};
+
+    #[test]
+    fn logins_are_short_and_without_spaces() {
+        assert_eq!(login_problem("anna.k-2"), None);
+        assert!(login_problem("").is_some());
+        assert!(login_problem("an na").is_some());
+        assert!(login_problem(&"x".repeat(65)).is_some());
+        assert_eq!(login_problem(&"ж".repeat(64)), None);
+    }
 
     #[test]
     fn round_trips_every_status() {

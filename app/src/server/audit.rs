@@ -41,6 +41,34 @@ impl<'a> Entry<'a> {
     }
 }
 
+impl<'a> Entry<'a> {
+    /// An action of a signed-in user or sub-user on `target`; while an administrator
+    /// impersonates, the entry names both (the administrator in `impersonator_id` and in
+    /// `details.impersonated_by`).
+    pub fn by_user(
+        user: &'a super::client::ClientUser,
+        action: &'a str,
+        target: (&'a str, i64, &'a str),
+        mut details: serde_json::Value,
+    ) -> Self {
+        if let (Some((_, admin)), Some(map)) = (&user.impersonator, details.as_object_mut()) {
+            map.insert("impersonated_by".into(), serde_json::Value::String(admin.clone()));
+        }
+        Self {
+            actor_kind: if user.is_sub_user { "sub-user" } else { "user" },
+            actor_id: Some(user.id),
+            actor_login: &user.login,
+            impersonator_id: user.impersonator.as_ref().map(|(id, _)| *id),
+            action,
+            target_kind: target.0,
+            target_id: Some(target.1),
+            target_label: target.2,
+            user_id: Some(user.account),
+            details,
+        }
+    }
+}
+
 pub async fn record<'c, E>(executor: E, at: i64, e: Entry<'_>) -> Result<(), AppError>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,

@@ -159,3 +159,19 @@ pub async fn redeem_impersonation(
     }
     Ok(Some((admin.id, admin.login, user, login)))
 }
+
+/// The caller's cameras it may use or give to sub-users, as (id, name): while an
+/// administrator impersonates, only those within the administrator's scope.
+pub async fn usable_cameras(conn: &mut sqlx::AnyConnection, u: &ClientUser) -> Result<Vec<(i64, String)>, AppError> {
+    let mut cameras: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT c.id, c.name FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 ORDER BY c.id",
+    )
+    .bind(u.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some((admin, _)) = &u.impersonator {
+        let visible = super::environment::visible_to(conn, *admin).await?;
+        cameras.retain(|(id, _)| visible.contains(id));
+    }
+    Ok(cameras)
+}

@@ -115,10 +115,10 @@ pub async fn apply(
 
 fn valid_login(r: &Request) -> Result<String, ApiError> {
     let login = r.string("login", 64)?;
-    if login.chars().any(char::is_whitespace) {
-        return Err(ApiError::field("login", "must not contain spaces"));
+    match app::domain::user::login_problem(&login) {
+        Some(why) => Err(ApiError::field("login", why)),
+        None => Ok(login),
     }
-    Ok(login)
 }
 
 async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) -> Result<(), Rejection> {

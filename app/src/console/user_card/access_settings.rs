@@ -3,7 +3,7 @@
 //! someone else saved in between (the version the editor started from is sent back).
 
 use crate::components::states::{ErrorState, Loading};
-use crate::domain::permissions::{analytics_slug, ANALYTICS_TYPES, GROUPS};
+use crate::components::permissions::{groups, PermissionChecks};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -161,10 +161,7 @@ pub mod queries {
                 check_sub_user_grant(&slugs, &stored, &parent_stored, &licensed_levels(&mut *tx, parent).await?)
             }
         };
-        let granted = checked.map_err(|refused| {
-            let list = refused.iter().map(|(s, why)| format!("{s} {why}")).collect::<Vec<_>>().join("; ");
-            AppError::Invalid(format!("Not saved: {list}."))
-        })?;
+        let granted = checked.map_err(AppError::fields)?;
         // Compare-and-set: of two saves from the same version, only the first gets here.
         let now = ctx.now();
         let bumped =
@@ -244,33 +241,6 @@ pub fn AccessSettingsTab(id: i64) -> impl IntoView {
     }
 }
 
-/// One checkbox: slug, label, and why it cannot be newly granted (if so).
-struct Choice {
-    slug: String,
-    label: String,
-    blocked: Option<String>,
-}
-
-/// The groups of SPEC §3 as the view offers them.
-fn groups(a: &AccessView) -> Vec<(&'static str, Vec<Choice>)> {
-    let choice = |slug: String, label: String| {
-        let blocked = a.blocked.iter().find(|(s, _)| *s == slug).map(|(_, why)| why.clone());
-        Choice { slug, label, blocked }
-    };
-    let plain = GROUPS
-        .iter()
-        .map(|g| (g.name, g.slugs.iter().map(|(s, n)| choice(s.to_string(), n.to_string())).collect::<Vec<_>>()));
-    let analytics = ANALYTICS_TYPES
-        .iter()
-        .map(|(t, level, name)| choice(analytics_slug(t), format!("{name} (level {level})")))
-        .collect();
-    plain
-        .chain(std::iter::once(("Analytics", analytics)))
-        .map(|(name, choices)| (name, choices.into_iter().filter(|c| !a.hidden.contains(&c.slug)).collect::<Vec<_>>()))
-        .filter(|(_, choices)| !choices.is_empty())
-        .collect()
-}
-
 /// The permission editor of a user (`sub_user` false) or of a sub-user.
 #[component]
 pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
@@ -278,7 +248,7 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
     let selected = RwSignal::new(baseline.get_untracked());
     let version = RwSignal::new(a.version);
     let can_edit = a.can_edit;
-    let groups = groups(&a);
+    let groups = groups(&a.blocked, &a.hidden);
     let dirty = Memo::new(move |_| selected.with(|s| baseline.with(|b| s != b)));
     let changes = Memo::new(move |_| selected.with(|s| baseline.with(|b| s.symmetric_difference(b).count())));
     let save = Action::new(move |slugs: &Vec<String>| {
@@ -320,35 +290,7 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
     view! {
         <form class="access-editor" on:submit=on_submit>
             <p class="source-note">{if can_edit { edit_note } else { view_note }}</p>
-            <div class="permission-groups">
-                {groups.into_iter().map(|(name, choices)| view! {
-                    <fieldset class="permission-group">
-                        <legend>{name}</legend>
-                        {choices.into_iter().map(|c| {
-                            let input_id = format!("perm-{}", c.slug);
-                            let slug = c.slug.clone();
-                            let held = { let slug = slug.clone(); move || selected.with(|s| s.contains(&slug)) };
-                            let was_stored = { let slug = slug.clone(); move || baseline.with(|b| b.contains(&slug)) };
-                            let blocked = c.blocked.clone();
-                            let locked = { let blocked = blocked.is_some(); let was = was_stored.clone(); move || !can_edit || (blocked && !was()) };
-                            let changed = { let held = held.clone(); let was = was_stored.clone(); move || held() != was() };
-                            let toggle = { let slug = slug.clone(); move |ev: leptos::ev::Event| {
-                                let on = event_target_checked(&ev);
-                                selected.update(|s| { if on { s.insert(slug.clone()); } else { s.remove(&slug); } });
-                            }};
-                            view! {
-                                <div class="check" class:changed=changed>
-                                    <input type="checkbox" id=input_id.clone() prop:checked=held disabled=locked on:change=toggle />
-                                    <label for=input_id>
-                                        {format!("{} ({})", c.label, c.slug)}
-                                        {blocked.clone().map(|why| view! { <span class="hint">{format!(" — {why}")}</span> })}
-                                    </label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </fieldset>
-                }).collect_view()}
-            </div>
+            <PermissionChecks groups selected baseline can_edit />
             {can_edit.then(|| view! {
                 <div class="form-actions sticky-actions">
                     <span class="unsaved" role="status" aria-live="polite">

@@ -1,7 +1,11 @@
-//! The web client for users and sub-users (SPEC §7): `/client/login` and `/client`, the
+//! The web client for users and sub-users (SPEC §7): `/client/login`; `/client`, the
 //! cameras of the user's environment with status and locked state, updated live from the
-//! environment's event stream. An administrator's "Log in as User" session shows a banner
-//! naming the administrator, with an End button.
+//! environment's event stream; `/client/sub-users` and `/client/analytics`. An
+//! administrator's "Log in as User" session shows a banner naming the administrator, with an
+//! End button.
+
+pub mod analytics;
+pub mod sub_users;
 
 use crate::components::dom::hard_navigate;
 use crate::components::form::SignInCard;
@@ -18,18 +22,28 @@ pub struct ClientCamera {
     pub locked: bool,
 }
 
+/// Who is signed in, for the frame of every client page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClientView {
+pub struct SignedInUser {
     pub login: String,
+    /// The account's status: `active` or `paused`.
     pub status: String,
-    pub version: i64,
     /// The administrator's login while impersonating.
     pub impersonator: Option<String>,
+    /// Whether the Sub-users page is offered (`subusers-manage` effective; never for sub-users).
+    pub manages_sub_users: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub status: String,
+    pub version: i64,
     pub cameras: Vec<ClientCamera>,
 }
 
+/// The user or sub-user of a web client request; `Unauthorized` without a live session.
 #[cfg(feature = "ssr")]
-async fn current_user() -> Result<(crate::server::AppState, crate::server::client::ClientUser, String), AppError> {
+pub async fn current_user() -> Result<(crate::server::AppState, crate::server::client::ClientUser, String), AppError> {
     use crate::server::client::{request_token, session_user};
     let state = crate::server::state::app_state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
@@ -90,12 +104,25 @@ pub async fn client_home() -> Result<ClientView, AppError> {
                 })
             })
             .collect();
-        Ok(ClientView {
+        Ok(ClientView { status: u.status, version: env["version"].as_i64().unwrap_or(0), cameras })
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "me")]
+pub async fn client_me() -> Result<SignedInUser, AppError> {
+    use crate::domain::permissions::SUBUSERS_MANAGE;
+    use crate::server::{environment, respond};
+    respond(async move {
+        let (state, u, _) = current_user().await?;
+        let mut conn = state.db.pool.acquire().await?;
+        let manages = !u.is_sub_user
+            && environment::effective_slugs(&mut conn, u.id, None).await?.iter().any(|s| s == SUBUSERS_MANAGE);
+        Ok(SignedInUser {
             login: u.login,
             status: u.status,
-            version: env["version"].as_i64().unwrap_or(0),
             impersonator: u.impersonator.map(|(_, login)| login),
-            cameras,
+            manages_sub_users: manages,
         })
     })
     .await
@@ -178,62 +205,46 @@ fn follow_environment(reload: RwSignal<u32>) {
     let _ = reload;
 }
 
+/// The frame of every signed-in client page: the impersonation banner, the top bar with
+/// navigation and sign-out. Without a session it goes to the sign-in page.
 #[component]
-pub fn ClientHomePage() -> impl IntoView {
-    let reload = RwSignal::new(0u32);
-    let home = Resource::new(move || reload.get(), |_| client_home());
-    follow_environment(reload);
+pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
+    let me = Resource::new(|| (), |_| client_me());
     let sign_out = Action::new(|_: &()| client_sign_out());
     Effect::new(move |_| {
         if sign_out.value().get().is_some() {
             hard_navigate("/client/login");
         }
     });
+    let children = StoredValue::new(children);
     view! {
-        <Title text="My cameras" />
         <Transition fallback=|| view! { <crate::components::states::Loading /> }>
             {move || Suspend::new(async move {
-                match home.await {
-                    Ok(h) => {
-                        let impersonated = h.impersonator.is_some();
+                match me.await {
+                    Ok(me) => {
+                        let impersonated = me.impersonator.is_some();
                         view! {
-                            {h.impersonator.clone().map(|admin| view! {
+                            {me.impersonator.clone().map(|admin| view! {
                                 <div class="impersonation-banner" role="region" aria-label="Impersonation">
-                                    <span>{format!("Administrator {admin} is signed in as {}.", h.login)}</span>
+                                    <span>{format!("Administrator {admin} is signed in as {}.", me.login)}</span>
                                     <button type="button" class="button small" on:click=move |_| { sign_out.dispatch(()); }>"End"</button>
                                 </div>
                             })}
                             <header class="topbar client">
-                                <span class="brand"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</span>
-                                <span class="admin-name">{h.login.clone()}</span>
-                                {(!impersonated).then(|| view! {
-                                    <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
-                                })}
+                                <a class="brand" href="/client"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</a>
+                                <nav class="mainnav" aria-label="Main">
+                                    <a href="/client">"Cameras"</a>
+                                    {me.manages_sub_users.then(|| view! { <a href="/client/sub-users">"Sub-users"</a> })}
+                                    <a href="/client/analytics">"Analytics"</a>
+                                </nav>
+                                <div class="whoami">
+                                    <span class="admin-name">{me.login.clone()}</span>
+                                    {(!impersonated).then(|| view! {
+                                        <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                                    })}
+                                </div>
                             </header>
-                            <main class="page">
-                                <h1>"Cameras"</h1>
-                                {(h.status == "paused").then(|| view! {
-                                    <p class="notice error" role="status">"Your account is paused: every camera is locked. Contact your provider."</p>
-                                })}
-                                {if h.cameras.is_empty() {
-                                    view! { <p class="state state-empty">"No cameras yet."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <ul class="camera-grid" aria-label="Cameras">
-                                            {h.cameras.into_iter().map(|c| {
-                                                let badge = format!("badge camera-{}", c.status.replace(' ', "-"));
-                                                view! {
-                                                    <li class="camera-tile" class:locked=c.locked>
-                                                        <strong>{c.name.clone()}</strong>
-                                                        <span class=badge>{c.status.clone()}</span>
-                                                        {c.locked.then(|| view! { <span class="badge status-deleted">"locked"</span> })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                    }.into_any()
-                                }}
-                            </main>
+                            <main class="page">{children.with_value(|c| c())}</main>
                         }.into_any()
                     }
                     Err(AppError::Unauthorized) => {
@@ -244,5 +255,47 @@ pub fn ClientHomePage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+pub fn ClientHomePage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let home = Resource::new(move || reload.get(), |_| client_home());
+    follow_environment(reload);
+    view! {
+        <Title text="My cameras" />
+        <ClientLayout>
+            <h1>"Cameras"</h1>
+            <Transition fallback=|| view! { <crate::components::states::Loading /> }>
+                {move || Suspend::new(async move {
+                    match home.await {
+                        Ok(h) => {
+                            let empty = h.cameras.is_empty();
+                            view! {
+                            // Live: the list is fetched again whenever the environment changes.
+                            {(h.status == "paused").then(|| view! {
+                                <p class="notice error" role="status">"Your account is paused: every camera is locked. Contact your provider."</p>
+                            })}
+                            {empty.then(|| view! { <p class="state state-empty">"No cameras yet."</p> })}
+                            <ul class="camera-grid" aria-label="Cameras" class:hidden=empty>
+                                {h.cameras.into_iter().map(|c| {
+                                    let badge = format!("badge camera-{}", c.status.replace(' ', "-"));
+                                    view! {
+                                        <li class="camera-tile" class:locked=c.locked>
+                                            <strong>{c.name.clone()}</strong>
+                                            <span class=badge>{c.status.clone()}</span>
+                                            {c.locked.then(|| view! { <span class="badge status-deleted">"locked"</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <crate::components::states::ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ClientLayout>
     }
 }

@@ -1,0 +1,307 @@
+//! `/client/analytics`: the caller's analytics cases. A case watches some of the caller's
+//! cameras with one analytics type and uses one licence of the type's level per camera;
+//! the page shows the licences left, creates cases within them, lists cases and their events.
+
+use super::ClientLayout;
+use crate::components::form::FormFooter;
+use crate::components::states::{ErrorState, Loading};
+use crate::domain::permissions::{slug_name, analytics_slug};
+use crate::domain::time::{format_date, format_utc};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Events listed per page.
+pub const EVENTS_PAGE: i64 = 50;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub level: i64,
+    pub camera_ids: Vec<i64>,
+    pub created_at: i64,
+    pub events: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseEventRow {
+    pub id: i64,
+    pub kind: String,
+    pub occurred_at: i64,
+    pub data: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelRow {
+    pub level: i64,
+    pub total: i64,
+    pub used: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsView {
+    pub levels: Vec<LevelRow>,
+    /// The types the caller may use now, as (type, name, level).
+    pub types: Vec<(String, String, i64)>,
+    /// The caller's cameras, as (id, name).
+    pub cameras: Vec<(i64, String)>,
+    pub cases: Vec<CaseRow>,
+}
+
+#[server(prefix = "/api/client", endpoint = "analytics")]
+pub async fn client_analytics() -> Result<AnalyticsView, AppError> {
+    use crate::server::{cases, respond};
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        cases::overview(&state.db, &u).await
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "create_case", input = Json)]
+pub async fn client_create_case(name: String, kind: String, camera_ids: Vec<i64>) -> Result<i64, AppError> {
+    use crate::server::cases::{self, NewCase};
+    use crate::server::respond;
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        let case = NewCase::validate(&name, &kind, camera_ids)?;
+        cases::create(&state.db, &u, case, state.clock.now_ms()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "delete_case")]
+pub async fn client_delete_case(id: i64) -> Result<(), AppError> {
+    use crate::server::{cases, respond};
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        cases::delete(&state.db, &u, id, state.clock.now_ms()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "case_events")]
+pub async fn client_case_events(id: i64, before: Option<i64>) -> Result<Vec<CaseEventRow>, AppError> {
+    use crate::server::{cases, respond};
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        cases::events(&state.db, &u, id, before).await
+    })
+    .await
+}
+
+#[component]
+pub fn ClientAnalyticsPage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(move || reload.get(), |_| client_analytics());
+    let creating = RwSignal::new(false);
+    let changed = Callback::new(move |saved: bool| {
+        creating.set(false);
+        if saved {
+            reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <Title text="Analytics · My cameras" />
+        <ClientLayout>
+            <div class="page-head">
+                <h1>"Analytics"</h1>
+                <button type="button" class="button primary" disabled=move || creating.get()
+                    on:click=move |_| creating.set(true)>"New case"</button>
+            </div>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => {
+                            let v = StoredValue::new(v);
+                            view! {
+                                <Licences levels=v.with_value(|v| v.levels.clone()) />
+                                {move || creating.get().then(|| view! { <CaseForm v=v.get_value() done=changed /> })}
+                                <Cases v=v.get_value() changed />
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ClientLayout>
+    }
+}
+
+#[component]
+fn Licences(levels: Vec<LevelRow>) -> impl IntoView {
+    let held: Vec<LevelRow> = levels.into_iter().filter(|l| l.total > 0).collect();
+    if held.is_empty() {
+        return view! { <p class="notice" role="status">"You hold no analytics licences. Your provider can add them."</p> }.into_any();
+    }
+    view! {
+        <ul class="licence-list" aria-label="Licences">
+            {held.into_iter().map(|l| view! {
+                <li class="licence">
+                    <strong>{format!("Level {}", l.level)}</strong>
+                    <span>{format!("{} of {} free", (l.total - l.used).max(0), l.total)}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The new-case form: name, type (those the caller may use), cameras.
+#[component]
+fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(v.types.first().map(|t| t.0.clone()).unwrap_or_default());
+    let cameras = RwSignal::new(BTreeSet::<i64>::new());
+    let save = Action::new(move |_: &()| {
+        client_create_case(name.get_untracked(), kind.get_untracked(), cameras.get_untracked().into_iter().collect())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            done.run(true);
+        }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let free = v.levels.iter().map(|l| (l.level, (l.total - l.used).max(0))).collect::<Vec<_>>();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(());
+    };
+    if v.types.is_empty() {
+        return view! {
+            <section class="card editor" aria-label="New case">
+                <p class="notice">"No analytics type is available to you: it needs licences of its level and the permission for it."</p>
+                <div class="form-actions"><button type="button" class="button secondary" on:click=move |_| done.run(false)>"Close"</button></div>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <section class="card editor" aria-label="New case">
+            <h2>"New case"</h2>
+            <form on:submit=on_submit>
+                <div class="form-grid">
+                    <div class="field">
+                        <label for="case-name">"Name"</label>
+                        <input id="case-name" type="text" required maxlength="128"
+                            prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="case-type">"Type"</label>
+                        <select id="case-type" prop:value=kind on:change=move |ev| kind.set(event_target_value(&ev))>
+                            {v.types.iter().map(|(t, label, level)| {
+                                let left = free.iter().find(|(l, _)| l == level).map(|(_, f)| *f).unwrap_or(0);
+                                view! { <option value=t.clone()>{format!("{label} — level {level}, {left} free")}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <fieldset class="permission-group">
+                    <legend>"Cameras (one licence each)"</legend>
+                    {v.cameras.iter().map(|(cam, cam_name)| {
+                        let cam = *cam;
+                        let input_id = format!("case-cam-{cam}");
+                        view! {
+                            <div class="check">
+                                <input type="checkbox" id=input_id.clone() prop:checked=move || cameras.with(|c| c.contains(&cam))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        cameras.update(|c| { if on { c.insert(cam); } else { c.remove(&cam); } });
+                                    } />
+                                <label for=input_id>{cam_name.clone()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <FormFooter error pending=save.pending() on_cancel=Callback::new(move |()| done.run(false)) />
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Cases(v: AnalyticsView, changed: Callback<bool>) -> impl IntoView {
+    if v.cases.is_empty() {
+        return view! { <p class="state state-empty">"No cases yet."</p> }.into_any();
+    }
+    let names = StoredValue::new(v.cameras);
+    let open = RwSignal::new(None::<i64>);
+    let delete = Action::new(|id: &i64| client_delete_case(*id));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            changed.run(true);
+        }
+    });
+    view! {
+        {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
+        <ul class="card-list" aria-label="Cases">
+            {v.cases.into_iter().map(|c| {
+                let id = c.id;
+                let cams = c.camera_ids.iter().map(|cam| names.with_value(|n| n.iter().find(|(i, _)| i == cam).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("Camera {cam}")))).collect::<Vec<_>>().join(", ");
+                let label = format!("Events of {}", c.name);
+                view! {
+                    <li class="card case">
+                        <div class="grow">
+                            <strong>{c.name.clone()}</strong>
+                            <span class="hint">{format!(" · {} · level {}", slug_name(&analytics_slug(&c.kind)).trim_start_matches("Analytics: "), c.level)}</span>
+                            <p class="hint">{format!("{cams} · {} events · created {}", c.events, format_date(c.created_at))}</p>
+                            {move || (open.get() == Some(id)).then(|| view! { <CaseEvents id /> })}
+                        </div>
+                        <div class="row-actions">
+                            <button type="button" class="button secondary small" aria-label=label aria-expanded=move || (open.get() == Some(id)).to_string()
+                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>"Events"</button>
+                            <button type="button" class="button danger small" aria-label=format!("Delete {}", c.name)
+                                disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(id); }>"Delete"</button>
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A case's events, newest first, with "Older" for the next page.
+#[component]
+fn CaseEvents(id: i64) -> impl IntoView {
+    let before = RwSignal::new(None::<i64>);
+    let events = Resource::new(move || before.get(), move |b| client_case_events(id, b));
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Ok(list) if list.is_empty() => view! { <p class="hint">"No events."</p> }.into_any(),
+                    Ok(list) => {
+                        let last = list.last().map(|e| e.id);
+                        let full = list.len() as i64 >= EVENTS_PAGE;
+                        view! {
+                            <table class="data compact">
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"Event"</th><th scope="col">"Details"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|e| view! {
+                                        <tr><td>{format_utc(e.occurred_at)}</td><td>{e.kind}</td><td><code>{e.data}</code></td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <div class="form-actions">
+                                {before.get_untracked().is_some().then(|| view! {
+                                    <button type="button" class="button secondary small" on:click=move |_| before.set(None)>"Newest events"</button>
+                                })}
+                                {full.then(|| view! {
+                                    <button type="button" class="button secondary small" on:click=move |_| before.set(last)>"Older events"</button>
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorState error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

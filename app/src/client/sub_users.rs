@@ -1,0 +1,294 @@
+//! `/client/sub-users` (needs `subusers-manage`): the user creates, edits and deletes its
+//! sub-users, with their cameras and permissions under SPEC §3. The server checks every rule
+//! again (`server::sub_users`); this page offers only what is allowed.
+
+use super::ClientLayout;
+use crate::components::form::FormFooter;
+use crate::components::permissions::{groups, PermissionChecks};
+use crate::components::states::{ErrorState, Loading};
+use crate::domain::permissions::all_slugs;
+use crate::domain::time::format_date;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubUserRow {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    /// Stored slugs (some may be not effective: see `SubUsersView::allowed`).
+    pub permissions: Vec<String>,
+    /// Of the cameras the caller sees.
+    pub camera_ids: Vec<i64>,
+    /// Moves with every change; a save names the version it started from.
+    pub version: i64,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubUsersView {
+    pub sub_users: Vec<SubUserRow>,
+    /// The slugs sub-users may hold now (SPEC §3).
+    pub allowed: Vec<String>,
+    /// The user's cameras that may be given, as (id, name).
+    pub cameras: Vec<(i64, String)>,
+}
+
+#[server(prefix = "/api/client", endpoint = "sub_users")]
+pub async fn client_sub_users() -> Result<SubUsersView, AppError> {
+    use crate::server::{respond, sub_users};
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        sub_users::list(&state.db, &u).await
+    })
+    .await
+}
+
+/// Creates (`id` none) or changes a sub-user; an empty password keeps the current one.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/client", endpoint = "save_sub_user", input = Json)]
+pub async fn client_save_sub_user(
+    id: Option<i64>,
+    login: String,
+    name: String,
+    password: String,
+    permissions: Vec<String>,
+    camera_ids: Vec<i64>,
+    version: Option<i64>,
+) -> Result<i64, AppError> {
+    use crate::server::sub_users::{self, SubUserInput};
+    use crate::server::respond;
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        let input = SubUserInput {
+            login: Some(login.trim().to_string()),
+            name: Some(name),
+            password: (id.is_none() || !password.is_empty()).then_some(password),
+            permissions: Some(permissions),
+            camera_ids: Some(camera_ids),
+        };
+        let now = state.clock.now_ms();
+        match id {
+            None => sub_users::create(&state.db, &u, input, now).await,
+            Some(id) => sub_users::update(&state.db, &u, id, input, version, now).await.map(|()| id),
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/api/client", endpoint = "delete_sub_user")]
+pub async fn client_delete_sub_user(id: i64) -> Result<(), AppError> {
+    use crate::server::{respond, sub_users};
+    respond(async move {
+        let (state, u, _) = super::current_user().await?;
+        sub_users::delete(&state.db, &u, id, state.clock.now_ms()).await
+    })
+    .await
+}
+
+/// Which form is open: none, a new sub-user, or the sub-user with this id.
+#[derive(Clone, Copy, PartialEq)]
+enum Editing {
+    Nothing,
+    New,
+    Existing(i64),
+}
+
+#[component]
+pub fn ClientSubUsersPage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let view_ = Resource::new(move || reload.get(), |_| client_sub_users());
+    let editing = RwSignal::new(Editing::Nothing);
+    let delete = Action::new(|id: &i64| client_delete_sub_user(*id));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            editing.set(Editing::Nothing);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let done = Callback::new(move |saved: bool| {
+        editing.set(Editing::Nothing);
+        if saved {
+            reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <Title text="Sub-users · My cameras" />
+        <ClientLayout>
+            <div class="page-head">
+                <h1>"Sub-users"</h1>
+                <button type="button" class="button primary" on:click=move |_| editing.set(Editing::New)
+                    disabled=move || editing.get() == Editing::New>"New sub-user"</button>
+            </div>
+            <p class="source-note">"Sub-users sign in with their own login and see only the cameras and permissions you give them."</p>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match view_.await {
+                        Ok(v) => {
+                            let v = StoredValue::new(v);
+                            view! {
+                                {move || {
+                                    let form = match editing.get() {
+                                        Editing::Nothing => None,
+                                        Editing::New => Some(None),
+                                        Editing::Existing(id) => v.with_value(|v| v.sub_users.iter().find(|s| s.id == id).cloned()).map(Some),
+                                    };
+                                    form.map(|sub| view! { <SubUserForm view=v.get_value() sub done /> })
+                                }}
+                                <SubUserList v=v.get_value() editing delete />
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorState error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ClientLayout>
+    }
+}
+
+#[component]
+fn SubUserList(v: SubUsersView, editing: RwSignal<Editing>, delete: Action<i64, Result<(), AppError>>) -> impl IntoView {
+    if v.sub_users.is_empty() {
+        return view! { <p class="state state-empty">"No sub-users yet. Create one to share your cameras."</p> }.into_any();
+    }
+    let allowed: BTreeSet<String> = v.allowed.iter().cloned().collect();
+    // Deleting asks once more, in place.
+    let confirming = RwSignal::new(None::<i64>);
+    view! {
+        <ul class="card-list" aria-label="Sub-users">
+            {v.sub_users.into_iter().map(|s| {
+                let effective = s.permissions.iter().filter(|p| allowed.contains(*p)).count();
+                let id = s.id;
+                let asking = move || confirming.get() == Some(id);
+                view! {
+                    <li class="card sub-user">
+                        <div class="grow">
+                            <strong>{s.name.clone()}</strong>
+                            <span class="hint">{format!(" · {}", s.login)}</span>
+                            <p class="hint">{format!("{} cameras · {} permissions · created {}", s.camera_ids.len(), effective, format_date(s.created_at))}</p>
+                        </div>
+                        <div class="row-actions">
+                            <Show when=asking fallback=move || view! {
+                                <button type="button" class="button secondary small" aria-label=format!("Edit {}", s.name)
+                                    on:click=move |_| editing.set(Editing::Existing(id))>"Edit"</button>
+                                <button type="button" class="button danger small" aria-label=format!("Delete {}", s.name)
+                                    on:click=move |_| confirming.set(Some(id))>"Delete"</button>
+                            }>
+                                <span role="status">"Delete? They can no longer sign in."</span>
+                                <button type="button" class="button danger small" disabled=move || delete.pending().get()
+                                    on:click=move |_| { delete.dispatch(id); }>"Yes, delete"</button>
+                                <button type="button" class="button secondary small" on:click=move |_| confirming.set(None)>"Keep"</button>
+                            </Show>
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The create / edit form: login, name, password, cameras and permissions.
+#[component]
+fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>) -> impl IntoView {
+    let allowed: BTreeSet<String> = view.allowed.iter().cloned().collect();
+    let stored: BTreeSet<String> = sub.as_ref().map(|s| s.permissions.iter().cloned().collect()).unwrap_or_default();
+    // Offered: what sub-users may hold; a stored slug no longer allowed shows as not effective.
+    let hidden: Vec<String> = all_slugs().into_iter().filter(|s| !allowed.contains(s) && !stored.contains(s)).collect();
+    let blocked: Vec<(String, String)> = stored
+        .iter()
+        .filter(|s| !allowed.contains(*s))
+        .map(|s| (s.clone(), "not effective: you no longer hold it or its licences".to_string()))
+        .collect();
+    let creating = sub.is_none();
+    let baseline = RwSignal::new(stored);
+    // A new sub-user starts able to watch live video and the archive, where allowed.
+    let selected = RwSignal::new(if creating {
+        ["cameras-live", "archives-show"].into_iter().filter(|s| allowed.contains(*s)).map(str::to_string).collect()
+    } else {
+        baseline.get_untracked()
+    });
+    let all_cameras: BTreeSet<i64> = view.cameras.iter().map(|(id, _)| *id).collect();
+    let cameras = RwSignal::new(match &sub {
+        Some(s) => s.camera_ids.iter().copied().collect::<BTreeSet<i64>>(),
+        None => all_cameras,
+    });
+    let id = sub.as_ref().map(|s| s.id);
+    let version = sub.as_ref().map(|s| s.version);
+    let login = RwSignal::new(sub.as_ref().map(|s| s.login.clone()).unwrap_or_default());
+    let name = RwSignal::new(sub.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let save = Action::new(move |_: &()| {
+        let (login, name, password) = (login.get_untracked(), name.get_untracked(), password.get_untracked());
+        let permissions = selected.get_untracked().into_iter().collect();
+        let camera_ids = cameras.get_untracked().into_iter().collect();
+        client_save_sub_user(id, login, name, password, permissions, camera_ids, version)
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            done.run(true);
+        }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let title = match &sub {
+        Some(s) => format!("Edit {}", s.name),
+        None => "New sub-user".to_string(),
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(());
+    };
+    view! {
+        <section class="card editor" aria-labelledby="sub-user-form-title">
+            <h2 id="sub-user-form-title">{title}</h2>
+            <form on:submit=on_submit>
+                <div class="form-grid">
+                    <div class="field">
+                        <label for="sub-login">"Login"</label>
+                        <input id="sub-login" type="text" autocomplete="off" required maxlength="64"
+                            prop:value=login on:input=move |ev| login.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="sub-name">"Name"</label>
+                        <input id="sub-name" type="text" required maxlength="128"
+                            prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="sub-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
+                        <input id="sub-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
+                            prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+                <fieldset class="permission-group">
+                    <legend>"Cameras"</legend>
+                    {if view.cameras.is_empty() {
+                        view! { <p class="muted">"You have no cameras to share yet."</p> }.into_any()
+                    } else {
+                        view.cameras.iter().map(|(cam, cam_name)| {
+                            let cam = *cam;
+                            let input_id = format!("cam-{cam}");
+                            view! {
+                                <div class="check">
+                                    <input type="checkbox" id=input_id.clone() prop:checked=move || cameras.with(|c| c.contains(&cam))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            cameras.update(|c| { if on { c.insert(cam); } else { c.remove(&cam); } });
+                                        } />
+                                    <label for=input_id>{cam_name.clone()}</label>
+                                </div>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </fieldset>
+                <h3>"Permissions"</h3>
+                <PermissionChecks groups=groups(&blocked, &hidden) selected baseline can_edit=true />
+                <FormFooter error pending=save.pending() on_cancel=Callback::new(move |()| done.run(false)) />
+            </form>
+        </section>
+    }
+}

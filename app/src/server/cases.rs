@@ -1,0 +1,213 @@
+//! Analytics cases of users and sub-users (SPEC §7.1), shared by the client API and the web
+//! client: created within the free licences of the account (the billing user), listed while
+//! their level is licensed (SPEC §8), deleted with their events. Every change is audited,
+//! with the administrator's identity too while impersonating.
+
+use super::audit::{self, Entry};
+use super::client::{usable_cameras, ClientUser};
+use super::db::Db;
+use super::environment;
+use crate::client::analytics::{AnalyticsView, EVENTS_PAGE, CaseEventRow, CaseRow, LevelRow};
+use crate::domain::permissions::{analytics_level, analytics_slug, ANALYTICS_TYPES};
+use crate::error::AppError;
+use serde_json::json;
+
+/// At most this many cameras in one case.
+pub const MAX_CAMERAS: usize = 500;
+
+/// What a new case asks for; `validate` checks the shape before any database work.
+pub struct NewCase {
+    pub name: String,
+    pub kind: String,
+    pub camera_ids: Vec<i64>,
+}
+
+impl NewCase {
+    pub fn validate(name: &str, kind: &str, mut camera_ids: Vec<i64>) -> Result<Self, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 128 {
+            return Err(AppError::field("name", "is required: 1-128 characters"));
+        }
+        if analytics_level(kind).is_none() {
+            return Err(AppError::field("type", "is not a known analytics type"));
+        }
+        camera_ids.sort_unstable();
+        camera_ids.dedup();
+        if camera_ids.is_empty() || camera_ids.len() > MAX_CAMERAS {
+            return Err(AppError::field("camera_ids", format!("are required: 1-{MAX_CAMERAS} cameras")));
+        }
+        Ok(Self { name: name.to_string(), kind: kind.to_string(), camera_ids })
+    }
+}
+
+/// Creates a case if the type's permission is effective, the cameras are the caller's, and
+/// the account has a free licence of the type's level for each camera.
+pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<i64, AppError> {
+    let level = i64::from(analytics_level(&case.kind).ok_or(AppError::Internal)?);
+    if u.status != "active" {
+        return Err(AppError::Conflict("The account is paused: analytics cases cannot be created now.".into()));
+    }
+    let mut tx = db.pool.begin().await?;
+    // Take the licence row first: concurrent creations of the account queue here.
+    let locked = sqlx::query("UPDATE licences SET updated_at = updated_at WHERE user_id = $1 AND level = $2")
+        .bind(u.account)
+        .bind(level)
+        .execute(&mut *tx)
+        .await?;
+    let parent = u.is_sub_user.then_some(u.account);
+    if !environment::effective_slugs(&mut tx, u.id, parent).await?.contains(&analytics_slug(&case.kind)) {
+        return Err(AppError::field("type", format!("{} analytics is not enabled for this account", case.kind)));
+    }
+    let usable: std::collections::BTreeSet<i64> = usable_cameras(&mut tx, u).await?.into_iter().map(|(c, _)| c).collect();
+    if !case.camera_ids.iter().all(|c| usable.contains(c)) {
+        return Err(AppError::field("camera_ids", "include cameras you have no access to"));
+    }
+    let (total, used): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE((SELECT total FROM licences WHERE user_id = $1 AND level = $2), 0), \
+           (SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
+             WHERE c.account_id = $1 AND c.level = $2)",
+    )
+    .bind(u.account)
+    .bind(level)
+    .fetch_one(&mut *tx)
+    .await?;
+    let free = if locked.rows_affected() == 0 { 0 } else { (total - used).max(0) };
+    let needed = case.camera_ids.len() as i64;
+    if needed > free {
+        let reason = format!("{free} free level {level} licences; this case needs {needed}");
+        return Err(AppError::Fields {
+            message: format!("Not enough licences: {reason}."),
+            fields: vec![("camera_ids".into(), reason)],
+        });
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO analytics_cases (user_id, account_id, name, type, level, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(u.id)
+    .bind(u.account)
+    .bind(&case.name)
+    .bind(&case.kind)
+    .bind(level)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let values = case.camera_ids.iter().map(|c| format!("({id}, {c})")).collect::<Vec<_>>().join(", ");
+    sqlx::query(&format!("INSERT INTO case_cameras (case_id, camera_id) VALUES {values}")).execute(&mut *tx).await?;
+    let details = json!({"type": case.kind, "camera_ids": case.camera_ids});
+    audit::record(&mut *tx, now, Entry::by_user(u, "case.create", ("case", id, &case.name), details)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The Analytics page: licences per level, the types the caller may use, its cameras and
+/// its visible cases.
+pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let levels: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT l.level, l.total, (SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
+           WHERE c.account_id = l.user_id AND c.level = l.level) \
+         FROM licences l WHERE l.user_id = $1 ORDER BY l.level",
+    )
+    .bind(u.account)
+    .fetch_all(&mut *conn)
+    .await?;
+    let parent = u.is_sub_user.then_some(u.account);
+    let effective = environment::effective_slugs(&mut conn, u.id, parent).await?;
+    let types = ANALYTICS_TYPES
+        .iter()
+        .filter(|(t, ..)| effective.contains(&analytics_slug(t)))
+        .map(|(t, level, name)| (t.to_string(), name.to_string(), i64::from(*level)))
+        .collect();
+    let cameras = usable_cameras(&mut conn, u).await?;
+    drop(conn);
+    Ok(AnalyticsView {
+        levels: levels.into_iter().map(|(level, total, used)| LevelRow { level, total, used }).collect(),
+        types,
+        cameras,
+        cases: list(db, u).await?,
+    })
+}
+
+/// The caller's cases of levels the account holds licences for (others are hidden, §8).
+pub async fn list(db: &Db, u: &ClientUser) -> Result<Vec<CaseRow>, AppError> {
+    let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT c.id, c.name, c.type, c.level, c.created_at, \
+           (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id) \
+         FROM analytics_cases c \
+         JOIN licences l ON l.user_id = c.account_id AND l.level = c.level AND l.total > 0 \
+         WHERE c.user_id = $1 ORDER BY c.id DESC LIMIT 500",
+    )
+    .bind(u.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut cameras: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    if !rows.is_empty() {
+        let ids = rows.iter().map(|r| r.0.to_string()).collect::<Vec<_>>().join(",");
+        let pairs: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT case_id, camera_id FROM case_cameras WHERE case_id IN ({ids}) ORDER BY case_id, camera_id"
+        ))
+        .fetch_all(&db.pool)
+        .await?;
+        for (case, camera) in pairs {
+            cameras.entry(case).or_default().push(camera);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind, level, created_at, events)| CaseRow {
+            camera_ids: cameras.remove(&id).unwrap_or_default(),
+            id,
+            name,
+            kind,
+            level,
+            created_at,
+            events,
+        })
+        .collect())
+}
+
+/// One visible case of the caller (its level licensed), or 404.
+async fn visible_case(db: &Db, u: &ClientUser, id: i64) -> Result<String, AppError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT c.name FROM analytics_cases c \
+         JOIN licences l ON l.user_id = c.account_id AND l.level = c.level AND l.total > 0 \
+         WHERE c.id = $1 AND c.user_id = $2",
+    )
+    .bind(id)
+    .bind(u.id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|(name,)| name).ok_or(AppError::NotFound)
+}
+
+/// A case's events, newest first, `EVENTS_PAGE` at a time before the event id `before`.
+pub async fn events(db: &Db, u: &ClientUser, id: i64, before: Option<i64>) -> Result<Vec<CaseEventRow>, AppError> {
+    visible_case(db, u, id).await?;
+    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT id, kind, occurred_at, data FROM case_events WHERE case_id = $1 AND id < $2 \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(EVENTS_PAGE)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, kind, occurred_at, data)| CaseEventRow { id, kind, occurred_at, data }).collect())
+}
+
+/// Deletes one of the caller's cases with its cameras and events; frees its licences.
+pub async fn delete(db: &Db, u: &ClientUser, id: i64, now: i64) -> Result<(), AppError> {
+    let name = visible_case(db, u, id).await?;
+    let mut tx = db.pool.begin().await?;
+    for sql in [
+        "DELETE FROM case_events WHERE case_id = $1",
+        "DELETE FROM case_cameras WHERE case_id = $1",
+        "DELETE FROM analytics_cases WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    audit::record(&mut *tx, now, Entry::by_user(u, "case.delete", ("case", id, &name), json!({}))).await?;
+    tx.commit().await?;
+    Ok(())
+}
