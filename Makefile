@@ -9,6 +9,8 @@ export LEPTOS_OUTPUT_NAME ?= vms
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 export LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
+# The asset names carry content hashes (read from hash.txt next to the server binary).
+export LEPTOS_HASH_FILES ?= true
 
 # `make run` defaults, used only when the variable is unset.
 export DATABASE_URL ?= sqlite://data/vms.db
@@ -43,10 +45,14 @@ test-rust:
 test-e2e:
 	cd end2end && npx playwright test
 
-# Billing API throughput and latency (SQLite; PostgreSQL too with BENCH_POSTGRES_URL or
-# TEST_POSTGRES_URL). BENCH_SECONDS sets the length of each phase (default 30).
-bench:
+# Billing API throughput and latency, console server functions at 10,000 and 100,000 users,
+# then page weight and time to hydrated in Chromium (SQLite; PostgreSQL too with
+# BENCH_POSTGRES_URL or TEST_POSTGRES_URL). BENCH_SECONDS sets the length of each billing
+# phase (default 30); BENCH_CONSOLE_USERS the console data sizes (default 10000,100000).
+bench: tools e2e-tools build
 	cargo run --release -p server --bin bench
+	cargo run --release -p server --bin bench_console
+	cd end2end && npx playwright test -c bench.config.ts
 
 fmt:
 	cargo fmt --all

@@ -10,7 +10,7 @@ pub mod error;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -23,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -39,13 +40,14 @@ pub fn App() -> impl IntoView {
     // Effects run only in the browser, once hydrated: tests wait for this marker.
     Effect::new(move |_| components::dom::mark_hydrated());
     view! {
-        <Stylesheet id="leptos" href="/pkg/vms.css" />
         <Title formatter=|t: String| if t.is_empty() { "VMS Admin Console".to_string() } else { format!("{t} · VMS Admin Console") } />
         <Router>
             <Routes fallback=components::states::NotFoundPage>
                 <Route path=path!("/login") view=console::login::LoginPage />
                 <Route path=path!("/client/login") view=client::ClientLoginPage />
                 <Route path=path!("/client") view=client::ClientHomePage />
+                <Route path=path!("/client/sub-users") view=client::sub_users::ClientSubUsersPage />
+                <Route path=path!("/client/analytics") view=client::analytics::ClientAnalyticsPage />
                 <Route path=path!("/users") view=console::users::UsersPage />
                 <Route path=path!("/users/:id/:tab") view=console::user_card::UserCard />
                 <Route path=path!("/cameras/:id/general") view=console::camera::CameraPage />

@@ -1,25 +1,34 @@
 //! The client API for desktop and mobile apps (SPEC §7.1): sessions of users and sub-users,
-//! and their analytics cases, which consume licences of the account (the billing user).
+//! their environment and its event stream, analytics cases (which consume licences of the
+//! account, the billing user) with their events, and sub-users. The rules live in
+//! `app::server::{cases, sub_users}`, shared with the web client.
 
 use crate::api_error::{json_object, ApiError};
-use app::domain::permissions::{analytics_level, analytics_slug};
+use app::client::sub_users::SubUserRow;
+use app::domain::time::format_rfc3339;
 use app::error::AppError;
+use app::server::cases::{self, NewCase};
 use app::server::client::{self, ClientUser};
 use app::server::environment;
+use app::server::sub_users::{self, SubUserInput};
 use app::server::state::AppState;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/client/v1/sessions", post(sign_in))
         .route("/api/client/v1/cases", post(create_case).get(list_cases))
         .route("/api/client/v1/cases/{id}", delete(delete_case))
+        .route("/api/client/v1/cases/{id}/events", get(case_events))
+        .route("/api/client/v1/sub-users", get(list_sub_users).post(create_sub_user))
+        .route("/api/client/v1/sub-users/{id}", put(update_sub_user).delete(delete_sub_user))
         .route("/api/client/v1/environment", get(get_environment))
         .route("/api/client/v1/environment/events", get(environment_events))
 }
@@ -68,94 +77,20 @@ async fn create_case(State(state): State<AppState>, headers: HeaderMap, body: Bo
         async {
             let u = client_user(&state, &headers).await?;
             let body = json_object(&headers, body).await?;
-            let id = new_case(&state, &u, &body).await?;
+            let camera_ids = match body.get("camera_ids") {
+                Some(Value::Array(list)) => list
+                    .iter()
+                    .map(Value::as_i64)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ApiError::field("camera_ids", "must be camera ids (integers)"))?,
+                _ => return Err(ApiError::field("camera_ids", "is required: a list of camera ids")),
+            };
+            let case = NewCase::validate(&text(&body, "name", 128)?, &text(&body, "type", 64)?, camera_ids)?;
+            let id = cases::create(&state.db, &u, case, state.clock.now_ms()).await?;
             Ok((StatusCode::CREATED, json!({"id": id})))
         }
         .await,
     )
-}
-
-/// Creates a case if the type's permission is effective, the cameras are the caller's, and
-/// the account has a free licence of the type's level for each camera.
-pub async fn new_case(state: &AppState, u: &ClientUser, body: &Map<String, Value>) -> Result<i64, ApiError> {
-    let name = text(body, "name", 128)?;
-    let kind = text(body, "type", 64)?;
-    let level = analytics_level(&kind).ok_or_else(|| ApiError::field("type", "is not a known analytics type"))?;
-    let cameras: Vec<i64> = match body.get("camera_ids").and_then(Value::as_array) {
-        Some(list) if !list.is_empty() && list.len() <= 500 => {
-            let mut ids = list
-                .iter()
-                .map(Value::as_i64)
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| ApiError::field("camera_ids", "must be camera ids (integers)"))?;
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        }
-        _ => return Err(ApiError::field("camera_ids", "is required: 1-500 camera ids")),
-    };
-    if u.status != "active" {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "The account is paused."));
-    }
-    let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
-    // Take the licence row first: concurrent creations of the account queue here.
-    let locked = sqlx::query("UPDATE licences SET updated_at = updated_at WHERE user_id = $1 AND level = $2")
-        .bind(u.account)
-        .bind(i64::from(level))
-        .execute(&mut *tx)
-        .await?;
-    let parent = u.is_sub_user.then_some(u.account);
-    if !environment::effective_slugs(&mut tx, u.id, parent).await?.contains(&analytics_slug(&kind)) {
-        return Err(ApiError::field("type", format!("{kind} analytics is not enabled for this account")));
-    }
-    let owned: (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM camera_access WHERE user_id = $1 AND camera_id IN ({})",
-        cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-    ))
-    .bind(u.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if owned.0 != cameras.len() as i64 {
-        return Err(ApiError::field("camera_ids", "include cameras you have no access to"));
-    }
-    let (total, used): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE((SELECT total FROM licences WHERE user_id = $1 AND level = $2), 0), \
-           (SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
-             WHERE c.account_id = $1 AND c.level = $2)",
-    )
-    .bind(u.account)
-    .bind(i64::from(level))
-    .fetch_one(&mut *tx)
-    .await?;
-    let free = if locked.rows_affected() == 0 { 0 } else { (total - used).max(0) };
-    if (cameras.len() as i64) > free {
-        return Err(ApiError::field(
-            "camera_ids",
-            format!("{free} free level {level} licences; this case needs {}", cameras.len()),
-        ));
-    }
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO analytics_cases (user_id, account_id, name, type, level, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(u.id)
-    .bind(u.account)
-    .bind(&name)
-    .bind(&kind)
-    .bind(i64::from(level))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    for camera in &cameras {
-        sqlx::query("INSERT INTO case_cameras (case_id, camera_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(camera)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(id)
 }
 
 /// The caller's cases of levels the account holds licences for (others are hidden, §8).
@@ -163,26 +98,48 @@ async fn list_cases(State(state): State<AppState>, headers: HeaderMap) -> Respon
     reply(
         async {
             let u = client_user(&state, &headers).await?;
-            let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-                "SELECT c.id, c.name, c.type, c.level, c.created_at FROM analytics_cases c \
-                 JOIN licences l ON l.user_id = c.account_id AND l.level = c.level AND l.total > 0 \
-                 WHERE c.user_id = $1 ORDER BY c.id DESC LIMIT 500",
-            )
-            .bind(u.id)
-            .fetch_all(&state.db.pool)
-            .await?;
-            let mut cases = Vec::with_capacity(rows.len());
-            for (id, name, kind, level, created_at) in rows {
-                let cams: Vec<(i64,)> =
-                    sqlx::query_as("SELECT camera_id FROM case_cameras WHERE case_id = $1 ORDER BY camera_id")
-                        .bind(id)
-                        .fetch_all(&state.db.pool)
-                        .await?;
-                let camera_ids: Vec<i64> = cams.into_iter().map(|(c,)| c).collect();
-                cases.push(json!({"id": id, "name": name, "type": kind, "level": level,
-                                  "camera_ids": camera_ids, "created_at": created_at}));
-            }
+            let cases: Vec<Value> = cases::list(&state.db, &u)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    json!({"id": c.id, "name": c.name, "type": c.kind, "level": c.level, "camera_ids": c.camera_ids,
+                           "events": c.events, "created_at": format_rfc3339(c.created_at)})
+                })
+                .collect();
             Ok((StatusCode::OK, json!({"cases": cases})))
+        }
+        .await,
+    )
+}
+
+fn id_in_path(id: &str, what: &str) -> Result<i64, ApiError> {
+    id.parse().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, format!("No such {what}.")))
+}
+
+/// A case's events, newest first; `?before=<event id>` pages back.
+async fn case_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            let id = id_in_path(&id, "case")?;
+            let before = match q.get("before") {
+                Some(b) => Some(b.parse().map_err(|_| ApiError::field("before", "must be an event id"))?),
+                None => None,
+            };
+            let events: Vec<Value> = cases::events(&state.db, &u, id, before)
+                .await?
+                .into_iter()
+                .map(|e| {
+                    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::String(e.data));
+                    json!({"id": e.id, "kind": e.kind, "occurred_at": format_rfc3339(e.occurred_at), "data": data})
+                })
+                .collect();
+            Ok((StatusCode::OK, json!({"events": events})))
         }
         .await,
     )
@@ -192,23 +149,106 @@ async fn delete_case(State(state): State<AppState>, headers: HeaderMap, Path(id)
     reply(
         async {
             let u = client_user(&state, &headers).await?;
-            let not_found = || ApiError::new(StatusCode::NOT_FOUND, "No such case.");
-            let id: i64 = id.parse().map_err(|_| not_found())?;
-            let mut tx = state.db.pool.begin().await?;
-            let owned: Option<(i64,)> = sqlx::query_as("SELECT id FROM analytics_cases WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(u.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            owned.ok_or_else(not_found)?;
-            for sql in [
-                "DELETE FROM case_events WHERE case_id = $1",
-                "DELETE FROM case_cameras WHERE case_id = $1",
-                "DELETE FROM analytics_cases WHERE id = $1",
-            ] {
-                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
+            cases::delete(&state.db, &u, id_in_path(&id, "case")?, state.clock.now_ms()).await?;
+            Ok((StatusCode::NO_CONTENT, Value::Null))
+        }
+        .await,
+    )
+}
+
+/// The fields of a sub-user body; on create every one but `camera_ids` is required.
+fn sub_user_input(body: &Map<String, Value>) -> Result<SubUserInput, ApiError> {
+    let string = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::field(field, "must be a string")),
+    };
+    let list = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items.clone())),
+        Some(_) => Err(ApiError::field(field, "must be a list")),
+    };
+    let permissions = match list("permissions")? {
+        None => None,
+        Some(items) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| ApiError::field("permissions", "must be permission slugs (strings)"))?,
+        ),
+    };
+    let camera_ids = match list("camera_ids")? {
+        None => None,
+        Some(items) => Some(
+            items
+                .iter()
+                .map(Value::as_i64)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| ApiError::field("camera_ids", "must be camera ids (integers)"))?,
+        ),
+    };
+    Ok(SubUserInput {
+        login: string("login")?.map(|l| l.trim().to_string()),
+        name: string("name")?,
+        password: string("password")?,
+        permissions,
+        camera_ids,
+    })
+}
+
+fn sub_user_json(s: SubUserRow) -> Value {
+    json!({"id": s.id, "login": s.login, "name": s.name, "permissions": s.permissions,
+           "camera_ids": s.camera_ids, "created_at": format_rfc3339(s.created_at)})
+}
+
+async fn list_sub_users(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            let v = sub_users::list(&state.db, &u).await?;
+            let list: Vec<Value> = v.sub_users.into_iter().map(sub_user_json).collect();
+            Ok((StatusCode::OK, json!({"sub_users": list, "allowed_permissions": v.allowed})))
+        }
+        .await,
+    )
+}
+
+async fn create_sub_user(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            let input = sub_user_input(&json_object(&headers, body).await?)?;
+            let id = sub_users::create(&state.db, &u, input, state.clock.now_ms()).await?;
+            Ok((StatusCode::CREATED, json!({"id": id})))
+        }
+        .await,
+    )
+}
+
+async fn update_sub_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            let id = id_in_path(&id, "sub-user")?;
+            let input = sub_user_input(&json_object(&headers, body).await?)?;
+            sub_users::update(&state.db, &u, id, input, None, state.clock.now_ms()).await?;
+            Ok((StatusCode::OK, json!({"id": id})))
+        }
+        .await,
+    )
+}
+
+async fn delete_sub_user(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    reply(
+        async {
+            let u = client_user(&state, &headers).await?;
+            sub_users::delete(&state.db, &u, id_in_path(&id, "sub-user")?, state.clock.now_ms()).await?;
             Ok((StatusCode::NO_CONTENT, Value::Null))
         }
         .await,
@@ -236,15 +276,20 @@ async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> R
 }
 
 /// Server-sent events: a message with the new `version` whenever the environment changes.
-/// Each connection watches the stored version (so a change made by any server process on
-/// the same database reaches it) and sends a comment every 15 s to keep proxies open.
+/// The stream wakes on announcements of its user's changes (from this process, or from any
+/// process through PostgreSQL's LISTEN/NOTIFY, see `app::server::changes`) and reads the
+/// stored version, so only committed changes are sent. It also re-reads every 10 s, which
+/// covers announcements lost while a listener reconnected, and comments every 15 s to keep
+/// proxies open.
 async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    use tokio::time::{sleep, Duration, Instant};
     let u = match client_user(&state, &headers).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let version = |db: app::server::db::Db, user: i64| async move {
+    async fn version(db: &app::server::db::Db, user: i64) -> Option<i64> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM environments WHERE user_id = $1")
             .bind(user)
             .fetch_optional(&db.pool)
@@ -252,18 +297,39 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
             .ok()
             .flatten();
         row.map(|(v,)| v)
-    };
+    }
+    const RECHECK: Duration = Duration::from_secs(10);
+    // An announced version not yet readable (its transaction still committing) is
+    // awaited this long, then left to the next re-check.
+    const COMMIT_WAIT: Duration = Duration::from_secs(3);
+    let changes = app::server::changes::subscribe();
     // The version the client has now; every later one is announced.
-    let seen = version(state.db.clone(), u.id).await;
-    let stream = futures::stream::unfold((state.db.clone(), u.id, seen), move |(db, user, seen)| async move {
+    let seen = version(&state.db, u.id).await;
+    let stream = futures::stream::unfold((state.db.clone(), u.id, seen, changes), |(db, user, seen, mut changes)| async move {
         loop {
-            let now = version(db.clone(), user).await;
+            let awaited = tokio::select! {
+                heard = changes.recv() => match heard {
+                    Ok((who, v)) if who == user => Some(v),
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => None,
+                    Err(RecvError::Closed) => return None,
+                },
+                () = sleep(RECHECK) => None,
+            };
+            let deadline = Instant::now() + COMMIT_WAIT;
+            let mut now = version(&db, user).await;
+            while let Some(v) = awaited {
+                if now.is_some_and(|n| n >= v) || Instant::now() >= deadline {
+                    break;
+                }
+                sleep(Duration::from_millis(25)).await;
+                now = version(&db, user).await;
+            }
             if now.is_some() && now != seen {
                 let event = Event::default().event("environment").data(json!({"version": now}).to_string());
-                return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now)));
+                return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now, changes)));
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }

@@ -3,6 +3,7 @@
 pub mod admins;
 pub mod analytics;
 pub mod api_error;
+pub mod assets;
 pub mod billing;
 pub mod client_api;
 pub mod csa;
@@ -24,6 +25,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 /// Console pages that need a signed-in administrator.
 const CONSOLE_PREFIXES: &[&str] = &["/users", "/cameras", "/intercoms", "/administrators", "/audit-log"];
 
+/// Web client paths open without a user session.
+const CLIENT_OPEN: &[&str] = &["/client/login", "/client/impersonate/"];
+
 /// The whole application as one router, so tests can call it without a socket.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -39,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), console_session))
+        .layer(middleware::from_fn(assets::cache_headers))
         .with_state(state);
     http_layers::with_http_layers(router)
 }
@@ -48,7 +53,7 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path();
     let guarded =
         CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
-    if path == "/client" {
+    if path == "/client" || (path.starts_with("/client/") && !CLIENT_OPEN.iter().any(|p| path.starts_with(p))) {
         // The web client's page needs a user session.
         let now = state.clock.now_ms();
         let signed_in = match app::server::client::request_token(req.headers()) {

@@ -1,6 +1,6 @@
 //! `server`: the console, the web client and the APIs in one binary, plus its CLI verbs.
 
-use app::server::db::Db;
+use app::server::db::{Backend, Db};
 use app::server::state::{AppState, Clock, Config};
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
@@ -184,8 +184,20 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     }
     let conf = get_configuration(None).map_err(|e| e.to_string())?;
     let addr = conf.leptos_options.site_addr;
+    let pkg = std::path::Path::new(conf.leptos_options.site_root.as_ref()).join(conf.leptos_options.site_pkg_dir.as_ref());
+    let started = std::time::Instant::now();
+    match tokio::task::spawn_blocking(move || server::assets::precompress(&pkg)).await {
+        Ok(Ok(n)) if n > 0 => tracing::info!(files = n, ms = started.elapsed().as_millis() as u64, "assets compressed"),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "assets could not be compressed; served as they are"),
+        Err(e) => tracing::warn!(error = %e, "asset compression failed"),
+    }
     let state = AppState { leptos_options: conf.leptos_options, db, clock, config: Arc::new(Config::from_env()) };
     tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
+    if state.db.backend == Backend::Postgres {
+        // Environment changes made by any server process reach this one's event streams.
+        tokio::spawn(app::server::changes::listen(database_url()));
+    }
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");
     axum::serve(listener, router(state))

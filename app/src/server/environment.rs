@@ -87,7 +87,7 @@ pub async fn family(conn: &mut AnyConnection, user: i64) -> Result<Vec<i64>, sql
 
 /// The users and sub-users with access to a camera.
 pub async fn camera_viewers(conn: &mut AnyConnection, camera: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM camera_access WHERE camera_id = $1")
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM camera_access WHERE camera_id = $1 ORDER BY user_id")
         .bind(camera)
         .fetch_all(&mut *conn)
         .await?;
@@ -123,12 +123,41 @@ async fn write(
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if conn.backend_name() == "PostgreSQL" {
+        // Delivered to every server process's listener when the transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(super::changes::CHANNEL)
+            .bind(super::changes::payload(user, version))
+            .execute(&mut *conn)
+            .await?;
+    }
+    super::changes::announce(user, version);
+    Ok(())
+}
+
+/// On PostgreSQL, locks the accounts whose environments are about to be computed, in id
+/// order, until the transaction ends. Two transactions changing the same account's cameras
+/// side by side would otherwise each compute the environment from a snapshot without the
+/// other's change, and the later write would drop the earlier change. With the lock, the
+/// second computes after the first committed and sees both (READ COMMITTED reads afresh).
+/// `NO KEY UPDATE` does not conflict with the key-share locks that inserting rows which
+/// reference the account takes, so it adds no deadlock with them. SQLite has one writer at
+/// a time already.
+async fn lock(conn: &mut AnyConnection, users: &[i64]) -> Result<(), sqlx::Error> {
+    if users.is_empty() || conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let mut ids = users.to_vec();
+    ids.sort_unstable();
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE")).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Brings the environments of `users` up to date; the version moves only where the content
 /// changed. Call it inside the transaction of the change.
 pub async fn refresh(conn: &mut AnyConnection, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
+    lock(conn, users).await?;
     for &user in users {
         let Some(data) = compute(conn, user).await? else { continue };
         match stored(conn, user).await? {
@@ -185,6 +214,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// Rebuilds an environment from the source tables whatever it holds, bumps its version,
 /// marks it synchronised, and tells what changed.
 pub async fn rebuild(conn: &mut AnyConnection, user: i64, now: i64) -> Result<Option<Change>, sqlx::Error> {
+    lock(conn, &[user]).await?;
     let Some(data) = compute(conn, user).await? else { return Ok(None) };
     let (version, old) = stored(conn, user).await?.unwrap_or((0, Value::Null));
     write(conn, user, version + 1, &data, now, true).await?;

@@ -3,6 +3,8 @@
 pub mod admins;
 pub mod audit;
 pub mod auth;
+pub mod cases;
+pub mod changes;
 pub mod client;
 pub mod db;
 pub mod environment;
@@ -11,6 +13,7 @@ pub mod principal;
 pub mod scope;
 pub mod sql;
 pub mod state;
+pub mod sub_users;
 pub mod throttle;
 pub mod token;
 

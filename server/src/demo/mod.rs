@@ -79,7 +79,21 @@ struct Ids {
     event: i64,
 }
 
+/// How big the data set is beyond the number of users (for benchmarks at operator scale).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scale {
+    /// Older billing events per user on top of those that built the account.
+    pub history_per_user: usize,
+    /// The first user of the run gets this many cameras and billing events (0: like the others).
+    pub heavy_cameras: usize,
+    pub heavy_events: usize,
+}
+
 pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Report, AppError> {
+    generate_at_scale(db, users, Scale::default(), seed, now).await
+}
+
+pub async fn generate_at_scale(db: &Db, users: usize, scale: Scale, seed: u64, now: i64) -> Result<Report, AppError> {
     let hash = password::hash(DEMO_USER_PASSWORD.into()).await?;
     let mut rng = SplitMix64::new(seed);
     let mut tx = db.pool.begin().await?;
@@ -235,8 +249,10 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             .push(conn, T_BEV, ev("billing.create_location", json!({"entity": entity, "csa": code}), &mut at))
             .await?;
 
+        let heavy = i == 0 && scale.heavy_cameras > 0;
+        let n_cameras = if heavy { scale.heavy_cameras as u64 } else { 1 + rng.below(5) };
         let mut cameras = Vec::new();
-        for c in 0..(1 + rng.below(5)) {
+        for c in 0..n_cameras {
             ids.camera += 1;
             let cid = ids.camera;
             let mac = format!(
@@ -439,6 +455,18 @@ pub async fn generate(db: &Db, users: usize, seed: u64, now: i64) -> Result<Repo
             report.cases += 1;
         }
 
+        // Older history: password and licence changes, before the account's current state.
+        let history = if heavy { scale.heavy_events.saturating_sub(8 + 2 * cameras.len()) } else { scale.history_per_user };
+        let mut past = created - (history as i64 + 1) * 60_000;
+        for h in 0..history {
+            let body = if h % 2 == 0 {
+                json!({"entity": entity, "password": "[redacted]"})
+            } else {
+                json!({"entity": entity, "analytics_l1": h % 5, "analytics_l2": 0, "analytics_l3": 0})
+            };
+            let kind = if h % 2 == 0 { "billing.update_password" } else { "billing.set_licences" };
+            tables.push(conn, T_BEV, ev(kind, body, &mut past)).await?;
+        }
         if status == "paused" {
             tables.push(conn, T_BEV, ev("billing.pause_entity", json!({"entity": entity}), &mut at)).await?;
         }

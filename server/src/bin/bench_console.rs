@@ -1,0 +1,202 @@
+//! `make bench`, console part: the server functions behind every tab of a heavy user's card
+//! (1,000 cameras, 50,000 billing events) and the users-list search, at 10,000 and 100,000
+//! users (about 50 billing events per user: 5,000,000 at 100,000), on SQLite and, with
+//! `BENCH_POSTGRES_URL` or `TEST_POSTGRES_URL`, on PostgreSQL. Calls go through the whole
+//! router (session check, argument decoding, JSON encoding), as the browser's do.
+//!
+//! `BENCH_CONSOLE_USERS` sets the sizes (default `10000,100000`), `BENCH_SAMPLES` the calls
+//! per function (default 200).
+
+use app::domain::rng::SplitMix64;
+use app::server::db::{Backend, Db};
+use app::server::state::{AppState, Clock, Config};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use server::demo::Scale;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tower::ServiceExt;
+
+const TABS: &[&str] = &[
+    "user_header",
+    "user_profile",
+    "user_cameras",
+    "user_intercoms",
+    "user_sub_users",
+    "user_billing_events",
+    "user_access",
+    "user_licences",
+];
+const SEARCH: &str = "users (search)";
+
+/// p50 and p99 in milliseconds.
+fn percentiles(mut us: Vec<u64>) -> (f64, f64) {
+    us.sort_unstable();
+    let at = |p: f64| us[((us.len() as f64 * p) as usize).min(us.len() - 1)] as f64 / 1000.0;
+    (at(0.50), at(0.99))
+}
+
+async fn call(router: &axum::Router, cookie: &str, endpoint: &str, form: &str) -> u64 {
+    let req = Request::post(format!("/api/console/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    let t = Instant::now();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let us = t.elapsed().as_micros() as u64;
+    assert_eq!(status, StatusCode::OK, "{endpoint}: {}", String::from_utf8_lossy(&body));
+    us
+}
+
+async fn fresh_db(backend: Backend, pg: Option<&str>, users: usize) -> (Db, Option<(String, String)>) {
+    let name = format!("vms_bench_console_{users}_{}", std::process::id());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            (Db::connect(&format!("sqlite://{}/bench.db", dir.display())).await.unwrap(), None)
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let url = pg.unwrap();
+            let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+            (Db::connect(&format!("{base}/{name}")).await.unwrap(), Some((url.to_string(), name)))
+        }
+    }
+}
+
+/// Seeds `users` users and measures; answers p99 per function.
+async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -> BTreeMap<&'static str, f64> {
+    let (db, drop_pg) = fresh_db(backend, pg, users).await;
+    let now = Clock::default().now_ms();
+    let started = Instant::now();
+    let scale = Scale { history_per_user: 42, heavy_cameras: 1_000, heavy_events: 50_000 };
+    let r = server::demo::generate_at_scale(&db, users, scale, 42, now).await.unwrap();
+    if backend == Backend::Postgres {
+        sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    }
+    println!(
+        "{backend:?}, {} users, {} sub-users, {} cameras, {} billing events (seeded in {:.0} s)",
+        r.users,
+        r.sub_users,
+        r.cameras,
+        r.billing_events,
+        started.elapsed().as_secs_f64()
+    );
+    let (heavy,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM users WHERE parent_id IS NULL")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let logins: Vec<(String, String)> =
+        sqlx::query_as("SELECT login, name FROM users WHERE parent_id IS NULL AND id % 997 = 0 ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    server::admins::create(
+        &db,
+        server::admins::NewAdmin {
+            login: "bench".into(),
+            password: "bench-password".into(),
+            role: "superadmin".into(),
+            permissions: vec![],
+            scope_csa: vec![],
+            scope_cameras: vec![],
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("vms").build(),
+        db: db.clone(),
+        clock: Clock::default(),
+        config: Arc::new(Config::default()),
+    };
+    let router = server::router(state);
+    let req = Request::post("/api/console/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from("login=bench&password=bench-password"))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+
+    let mut p99 = BTreeMap::new();
+    let form = format!("id={heavy}");
+    for tab in TABS {
+        call(&router, &cookie, tab, &form).await; // warm-up
+        let mut us = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            us.push(call(&router, &cookie, tab, &form).await);
+        }
+        let (a, b) = percentiles(us);
+        println!("  {tab:<24} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
+        p99.insert(*tab, b);
+    }
+    // Searches as operators type them: part of a surname, a first name, a whole login.
+    let mut rng = SplitMix64::new(9);
+    let mut us = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let (login, name) = &logins[rng.below(logins.len() as u64) as usize];
+        let q = match i % 3 {
+            0 => name.split(' ').nth(1).unwrap_or(name).get(..4).unwrap_or(name).to_lowercase(),
+            1 => name.split(' ').next().unwrap_or(name).to_string(),
+            _ => login.clone(),
+        };
+        us.push(call(&router, &cookie, "users", &format!("q={}", app::components::url::encode(&q))).await);
+    }
+    let (a, b) = percentiles(us);
+    println!("  {SEARCH:<24} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
+    p99.insert(SEARCH, b);
+
+    db.pool.close().await;
+    if let Some((url, name)) = drop_pg {
+        use sqlx::Connection;
+        if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+        }
+    } else {
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("vms_bench_console_{users}_{}", std::process::id())));
+    }
+    p99
+}
+
+async fn backend(backend: Backend, pg: Option<&str>, sizes: &[usize], samples: usize) {
+    let mut results = Vec::new();
+    for &users in sizes {
+        results.push((users, run(backend, pg, users, samples).await));
+    }
+    if let [(small, a), .., (large, b)] = results.as_slice() {
+        println!("{backend:?}: p99 ratio {large}/{small} users");
+        for (name, p) in b {
+            println!("  {name:<24} {:>5.2}", p / a[name].max(0.001));
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_CONSOLE_USERS")
+        .unwrap_or_else(|_| "10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let samples: usize = std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    println!("console benchmark: {samples} calls per function, one at a time");
+    backend(Backend::Sqlite, None, &sizes, samples).await;
+    match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
+        Ok(url) => backend(Backend::Postgres, Some(&url), &sizes, samples).await,
+        Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+    }
+}

@@ -1,0 +1,54 @@
+//! Static assets as served: precompressed brotli/gzip chosen by Accept-Encoding, a year of
+//! caching for hashed names, revalidation for the rest.
+
+use app::server::db::Db;
+use app::server::state::{AppState, Clock, Config};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
+    let root = std::env::temp_dir().join(format!("vms-site-{}", std::process::id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let js = "export function hydrate() { /* the app */ }\n".repeat(300);
+    std::fs::write(pkg.join("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js"), &js).unwrap();
+    std::fs::write(pkg.join("vms.css"), "body { margin: 0 }\n".repeat(50)).unwrap();
+    assert_eq!(server::assets::precompress(&pkg).unwrap(), 2);
+
+    let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build(),
+        db,
+        clock: Clock::default(),
+        config: Arc::new(Config::default()),
+    };
+    let router = server::router(state);
+    let get = |path: &str, encoding: &str| {
+        Request::get(path).header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap()
+    };
+
+    let res = router.clone().oneshot(get("/pkg/vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js", "gzip, br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body.as_ref(), std::fs::read(pkg.join("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js.br")).unwrap().as_slice());
+    assert!(body.len() < js.len() / 10);
+
+    let res = router.clone().oneshot(get("/pkg/vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js", "gzip")).await.unwrap();
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+
+    let res = router.clone().oneshot(get("/pkg/vms.css", "br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache", "an unhashed name may change with the next build");
+
+    let res = router.clone().oneshot(get("/pkg/missing.Xq3vTn0Bq0aJ2Vt9_1-dKw.js", "br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers().get(header::CACHE_CONTROL).is_none(), "a missing file is not cached for a year");
+    let _ = std::fs::remove_dir_all(&root);
+}
