@@ -159,6 +159,27 @@ async fn users_list_filters_sorts_and_pages_by_keyset() {
         assert_eq!(total, 1);
         assert_eq!(rows[0]["login"], login.as_str());
         assert_eq!(all_pages(&app, &cookie, "users", &[("q", "%")]).await.1, 0);
+        // The trigram index (SQLite) answers as a scan would, also after the searched text changed.
+        let (name,): (String,) = sqlx::query_as("SELECT name FROM users WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        let surname = name.split(' ').nth(1).unwrap().to_lowercase();
+        for term in [&surname[..4], &surname[1..3], "a", "nobody-at-all"] {
+            let expected = app
+                .scalar(&format!(
+                    "SELECT COUNT(*) FROM users WHERE parent_id IS NULL AND status <> 'deleted' AND search LIKE '%{term}%'"
+                ))
+                .await;
+            assert_eq!(all_pages(&app, &cookie, "users", &[("q", term)]).await.1, expected, "{term}");
+        }
+        sqlx::query("UPDATE users SET search = 'renamed zebediah' WHERE login = $1")
+            .bind(&login)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(all_pages(&app, &cookie, "users", &[("q", "zebed")]).await.1, 1);
+        assert_eq!(all_pages(&app, &cookie, "users", &[("q", &login)]).await.1, 0);
         assert_eq!(app.call("users", Some(&cookie), &[("status", "bogus")]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         // A garbage cursor is the first page, not an error.
         assert_eq!(app.call("users", Some(&cookie), &[("after", "garbage")]).await.0, StatusCode::OK);

@@ -58,7 +58,17 @@ pub async fn list_users(
             }
         }
         if let Some(term) = q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            filter.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+            // SQLite's trigram index (users_search) serves terms of 3+ characters without
+            // LIKE wildcards; PostgreSQL's trigram index serves the plain LIKE.
+            let indexed = term.chars().count() >= 3 && !term.contains(['%', '_', '\\']);
+            if indexed && ctx.db().backend == crate::server::db::Backend::Sqlite {
+                filter
+                    .push(" AND id IN (SELECT rowid FROM users_search WHERE search LIKE ")
+                    .bind(format!("%{}%", term.to_lowercase()))
+                    .push(")");
+            } else {
+                filter.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+            }
         }
         let mut count = filter.clone();
         count.text = format!("SELECT COUNT(*) FROM users{}", filter.text);
