@@ -1,21 +1,5 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { hydrated, screenshots, signIn } from './helpers';
-
-async function billing(request: APIRequestContext, data: Record<string, unknown>) {
-  const res = await request.post('/api/billing/v1/requests', { headers: { Authorization: 'Bearer e2e-billing-token' }, data });
-  expect(res.status(), await res.text()).toBe(200);
-  return res.json();
-}
-
-/** A CSA code of the directory, read from a demo camera's profile. */
-async function someCsa(page: Page): Promise<string> {
-  for (let id = 1; id < 30; id++) {
-    await page.goto(`/cameras/${id}/general`);
-    const m = (await page.locator('main').innerText()).match(/\(CSA ([^)]+)\)/);
-    if (m) return m[1];
-  }
-  throw new Error('no placed demo camera');
-}
+import { expect, test } from '@playwright/test';
+import { billing, hydrated, screenshots, signIn, someCsa } from './helpers';
 
 test('a subscriber manages sub-users and analytics cases in the web client', async ({ page, request, browser }) => {
   // Billing: a user with two cameras and one level-1 licence.

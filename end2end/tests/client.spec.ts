@@ -1,22 +1,5 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { hydrated, screenshots, signIn } from './helpers';
-
-async function billing(request: APIRequestContext, data: Record<string, unknown>) {
-  const res = await request.post('/api/billing/v1/requests', { headers: { Authorization: 'Bearer e2e-billing-token' }, data });
-  expect(res.status(), await res.text()).toBe(200);
-  return res.json();
-}
-
-/** A CSA code of the directory, read from a demo camera's profile. */
-async function someCsa(page: Page): Promise<string> {
-  for (let id = 1; id < 30; id++) {
-    await page.goto(`/cameras/${id}/general`);
-    const text = await page.locator('main').innerText();
-    const m = text.match(/\(CSA ([^)]+)\)/);
-    if (m) return m[1];
-  }
-  throw new Error('no placed demo camera');
-}
+import { expect, test } from '@playwright/test';
+import { billing, hydrated, screenshots, signIn, someCsa } from './helpers';
 
 test('Log in as User opens the client in a new tab that follows billing changes live', async ({ page, request, context }) => {
   await signIn(page, '/users');

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page } from '@playwright/test';
 
 export const DEMO_ADMIN = { login: 'admin', password: 'admin-demo-2026' };
 
@@ -23,4 +23,21 @@ export async function screenshots(page: Page, name: string) {
     await page.setViewportSize({ width, height: label === 'phone' ? 844 : 800 });
     await page.screenshot({ path: `artifacts/${name}-${label}.png`, fullPage: true });
   }
+}
+
+/** Sends a billing request with the test server's token; expects it applied. */
+export async function billing(request: APIRequestContext, data: Record<string, unknown>) {
+  const res = await request.post('/api/billing/v1/requests', { headers: { Authorization: 'Bearer e2e-billing-token' }, data });
+  expect(res.status(), await res.text()).toBe(200);
+  return res.json();
+}
+
+/** A CSA code of the directory, read from a demo camera's profile. */
+export async function someCsa(page: Page): Promise<string> {
+  for (let id = 1; id < 30; id++) {
+    await page.goto(`/cameras/${id}/general`);
+    const m = (await page.locator('main').innerText()).match(/\(CSA ([^)]+)\)/);
+    if (m) return m[1];
+  }
+  throw new Error('no placed demo camera');
 }

@@ -59,7 +59,11 @@ impl From<sqlx::Error> for ApiError {
 impl From<app::error::AppError> for ApiError {
     fn from(e: app::error::AppError) -> Self {
         if let app::error::AppError::Fields { fields, .. } = e {
-            return fields.into_iter().fold(Self::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid."), |e, (f, why)| e.with(&f, why));
+            return fields
+                .into_iter()
+                .fold(Self::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid."), |e, (f, why)| {
+                    e.with(&f, why)
+                });
         }
         Self::new(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.to_string())
     }

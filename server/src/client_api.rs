@@ -10,8 +10,8 @@ use app::error::AppError;
 use app::server::cases::{self, NewCase};
 use app::server::client::{self, ClientUser};
 use app::server::environment;
-use app::server::sub_users::{self, SubUserInput};
 use app::server::state::AppState;
+use app::server::sub_users::{self, SubUserInput};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -305,31 +305,32 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
     let changes = app::server::changes::subscribe();
     // The version the client has now; every later one is announced.
     let seen = version(&state.db, u.id).await;
-    let stream = futures::stream::unfold((state.db.clone(), u.id, seen, changes), |(db, user, seen, mut changes)| async move {
-        loop {
-            let awaited = tokio::select! {
-                heard = changes.recv() => match heard {
-                    Ok((who, v)) if who == user => Some(v),
-                    Ok(_) => continue,
-                    Err(RecvError::Lagged(_)) => None,
-                    Err(RecvError::Closed) => return None,
-                },
-                () = sleep(RECHECK) => None,
-            };
-            let deadline = Instant::now() + COMMIT_WAIT;
-            let mut now = version(&db, user).await;
-            while let Some(v) = awaited {
-                if now.is_some_and(|n| n >= v) || Instant::now() >= deadline {
-                    break;
+    let stream =
+        futures::stream::unfold((state.db.clone(), u.id, seen, changes), |(db, user, seen, mut changes)| async move {
+            loop {
+                let awaited = tokio::select! {
+                    heard = changes.recv() => match heard {
+                        Ok((who, v)) if who == user => Some(v),
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(_)) => None,
+                        Err(RecvError::Closed) => return None,
+                    },
+                    () = sleep(RECHECK) => None,
+                };
+                let deadline = Instant::now() + COMMIT_WAIT;
+                let mut now = version(&db, user).await;
+                while let Some(v) = awaited {
+                    if now.is_some_and(|n| n >= v) || Instant::now() >= deadline {
+                        break;
+                    }
+                    sleep(Duration::from_millis(25)).await;
+                    now = version(&db, user).await;
                 }
-                sleep(Duration::from_millis(25)).await;
-                now = version(&db, user).await;
+                if now.is_some() && now != seen {
+                    let event = Event::default().event("environment").data(json!({"version": now}).to_string());
+                    return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now, changes)));
+                }
             }
-            if now.is_some() && now != seen {
-                let event = Event::default().event("environment").data(json!({"version": now}).to_string());
-                return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now, changes)));
-            }
-        }
-    });
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }

@@ -184,7 +184,8 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     }
     let conf = get_configuration(None).map_err(|e| e.to_string())?;
     let addr = conf.leptos_options.site_addr;
-    let pkg = std::path::Path::new(conf.leptos_options.site_root.as_ref()).join(conf.leptos_options.site_pkg_dir.as_ref());
+    let pkg =
+        std::path::Path::new(conf.leptos_options.site_root.as_ref()).join(conf.leptos_options.site_pkg_dir.as_ref());
     let started = std::time::Instant::now();
     match tokio::task::spawn_blocking(move || server::assets::precompress(&pkg)).await {
         Ok(Ok(n)) if n > 0 => tracing::info!(files = n, ms = started.elapsed().as_millis() as u64, "assets compressed"),

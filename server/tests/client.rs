@@ -388,7 +388,10 @@ async fn web_client_functions_need_a_user_session() {
         ("delete_sub_user", "id=1"),
         ("delete_case", "id=1"),
         ("case_events", "id=1"),
-        ("save_sub_user", r#"{"id":null,"login":"kid","name":"Kid","password":"kid-password","permissions":[],"camera_ids":[],"version":null}"#),
+        (
+            "save_sub_user",
+            r#"{"id":null,"login":"kid","name":"Kid","password":"kid-password","permissions":[],"camera_ids":[],"version":null}"#,
+        ),
         ("create_case", r#"{"name":"Gate","kind":"smoke-fire","camera_ids":[1]}"#),
     ];
     each_backend(|app| async move {
@@ -403,7 +406,9 @@ async fn web_client_functions_need_a_user_session() {
             let (_, body) = BODIES.iter().find(|(e, _)| *e == endpoint).unwrap_or_else(|| panic!("no row for {path}"));
             let kind = if body.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
             for cookie in [None, Some(admin.as_str())] {
-                let mut b = Request::post(path.as_str()).header(header::CONTENT_TYPE, kind).header(header::ACCEPT, "application/json");
+                let mut b = Request::post(path.as_str())
+                    .header(header::CONTENT_TYPE, kind)
+                    .header(header::ACCEPT, "application/json");
                 if let Some(c) = cookie {
                     b = b.header(header::COOKIE, c);
                 }

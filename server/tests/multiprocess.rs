@@ -142,7 +142,8 @@ async fn two_server_processes_share_one_postgresql_database() {
 
     // An administrator signed in on A is signed in on B.
     let form = [("content-type", "application/x-www-form-urlencoded"), ("accept", "application/json")];
-    let (status, headers, text) = send(a.port, "POST", "/api/console/sign_in", &form, "login=root&password=root-password-1").await;
+    let (status, headers, text) =
+        send(a.port, "POST", "/api/console/sign_in", &form, "login=root&password=root-password-1").await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
     let with_cookie = [form[0], form[1], ("cookie", cookie.as_str())];
@@ -153,7 +154,12 @@ async fn two_server_processes_share_one_postgresql_database() {
     // Billing requests spread over both, each sent to both at once: applied exactly once.
     let (status, v) = billing(a.port, json!({"id": "mp-0", "type": "billing.new_entity", "entity": "MP", "login": "mp-user", "password": "mp-password-1", "name": "MP"})).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(billing(b.port, json!({"id": "mp-1", "type": "billing.create_location", "entity": "MP", "csa": "MP-1"})).await.0, StatusCode::OK);
+    assert_eq!(
+        billing(b.port, json!({"id": "mp-1", "type": "billing.create_location", "entity": "MP", "csa": "MP-1"}))
+            .await
+            .0,
+        StatusCode::OK
+    );
     let mut sends = Vec::new();
     for i in 0..20 {
         let mac = format!("0e:00:00:00:00:{i:02x}");
@@ -161,17 +167,18 @@ async fn two_server_processes_share_one_postgresql_database() {
         let attach = json!({"id": format!("mp-att-{i}"), "type": "billing.attach_camera", "entity": "MP", "mac": mac, "csa": "MP-1"});
         sends.push((camera.clone(), attach.clone()));
     }
-    let cameras = futures::future::join_all(sends.iter().flat_map(|(camera, _)| {
-        [billing(a.port, camera.clone()), billing(b.port, camera.clone())]
-    }))
+    let cameras = futures::future::join_all(
+        sends.iter().flat_map(|(camera, _)| [billing(a.port, camera.clone()), billing(b.port, camera.clone())]),
+    )
     .await;
     for pair in cameras.chunks(2) {
         assert_eq!((pair[0].0, pair[1].0), (StatusCode::OK, StatusCode::OK), "{pair:?}");
         assert_eq!(pair[0].1["event_id"], pair[1].1["event_id"], "one event for one request id");
     }
-    let attaches =
-        futures::future::join_all(sends.iter().flat_map(|(_, attach)| [billing(b.port, attach.clone()), billing(a.port, attach.clone())]))
-            .await;
+    let attaches = futures::future::join_all(
+        sends.iter().flat_map(|(_, attach)| [billing(b.port, attach.clone()), billing(a.port, attach.clone())]),
+    )
+    .await;
     assert!(attaches.iter().all(|(s, _)| *s == StatusCode::OK), "{attaches:?}");
     let count = |sql: &'static str| {
         let pool = pool.pool.clone();
@@ -183,22 +190,34 @@ async fn two_server_processes_share_one_postgresql_database() {
 
     // A user session made on A works on B.
     let json_headers = [("content-type", "application/json")];
-    let (status, _, text) =
-        send(a.port, "POST", "/api/client/v1/sessions", &json_headers, r#"{"login":"mp-user","password":"mp-password-1"}"#).await;
+    let (status, _, text) = send(
+        a.port,
+        "POST",
+        "/api/client/v1/sessions",
+        &json_headers,
+        r#"{"login":"mp-user","password":"mp-password-1"}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
     let token: Value = serde_json::from_str(&text).unwrap();
     let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
-    let (status, _, env) = send(b.port, "GET", "/api/client/v1/environment", &[("authorization", bearer.as_str())], "").await;
+    let (status, _, env) =
+        send(b.port, "GET", "/api/client/v1/environment", &[("authorization", bearer.as_str())], "").await;
     assert_eq!(status, StatusCode::OK, "{env}");
     assert_eq!(serde_json::from_str::<Value>(&env).unwrap()["cameras"].as_array().unwrap().len(), 20);
 
     // A client connected to B hears of a change made through A, well before B's own
     // 10-second re-check: the notification crossed processes.
-    let res = open(b.port, "GET", "/api/client/v1/environment/events", &[("authorization", bearer.as_str())], "").await.unwrap();
+    let res = open(b.port, "GET", "/api/client/v1/environment/events", &[("authorization", bearer.as_str())], "")
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let mut body = res.into_body();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(billing(a.port, json!({"id": "mp-pause", "type": "billing.pause_entity", "entity": "MP"})).await.0, StatusCode::OK);
+    assert_eq!(
+        billing(a.port, json!({"id": "mp-pause", "type": "billing.pause_entity", "entity": "MP"})).await.0,
+        StatusCode::OK
+    );
     let frame = tokio::time::timeout(Duration::from_secs(3), async {
         loop {
             let f = body.frame().await.expect("stream open").expect("frame");
@@ -215,12 +234,23 @@ async fn two_server_processes_share_one_postgresql_database() {
     assert!(frame.contains("\"version\""), "{frame}");
 
     // Retention started from two processes at once removes the terminated account once.
-    assert_eq!(billing(b.port, json!({"id": "mp-end", "type": "billing.terminate_entity", "entity": "MP"})).await.0, StatusCode::OK);
+    assert_eq!(
+        billing(b.port, json!({"id": "mp-end", "type": "billing.terminate_entity", "entity": "MP"})).await.0,
+        StatusCode::OK
+    );
     let at = app::domain::time::format_rfc3339(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 31 * 86_400_000,
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+            + 31 * 86_400_000,
     );
     let runs: Vec<_> = (0..2)
-        .map(|_| server_command(&db.url).args(["retention", "--at", &at]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+        .map(|_| {
+            server_command(&db.url)
+                .args(["retention", "--at", &at])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     let outputs: Vec<String> = runs
         .into_iter()

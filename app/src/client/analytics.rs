@@ -5,7 +5,7 @@
 use super::ClientLayout;
 use crate::components::form::FormFooter;
 use crate::components::states::{ErrorState, Loading};
-use crate::domain::permissions::{slug_name, analytics_slug};
+use crate::domain::permissions::{analytics_slug, slug_name};
 use crate::domain::time::{format_date, format_utc};
 use crate::error::AppError;
 use leptos::prelude::*;

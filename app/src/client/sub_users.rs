@@ -60,8 +60,8 @@ pub async fn client_save_sub_user(
     camera_ids: Vec<i64>,
     version: Option<i64>,
 ) -> Result<i64, AppError> {
-    use crate::server::sub_users::{self, SubUserInput};
     use crate::server::respond;
+    use crate::server::sub_users::{self, SubUserInput};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         let input = SubUserInput {
@@ -152,9 +152,14 @@ pub fn ClientSubUsersPage() -> impl IntoView {
 }
 
 #[component]
-fn SubUserList(v: SubUsersView, editing: RwSignal<Editing>, delete: Action<i64, Result<(), AppError>>) -> impl IntoView {
+fn SubUserList(
+    v: SubUsersView,
+    editing: RwSignal<Editing>,
+    delete: Action<i64, Result<(), AppError>>,
+) -> impl IntoView {
     if v.sub_users.is_empty() {
-        return view! { <p class="state state-empty">"No sub-users yet. Create one to share your cameras."</p> }.into_any();
+        return view! { <p class="state state-empty">"No sub-users yet. Create one to share your cameras."</p> }
+            .into_any();
     }
     let allowed: BTreeSet<String> = v.allowed.iter().cloned().collect();
     // Deleting asks once more, in place.

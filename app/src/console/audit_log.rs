@@ -81,8 +81,8 @@ pub async fn audit_log(
             list.query_as().fetch_all(&ctx.db().pool).await?;
         let rows = rows
             .into_iter()
-            .map(|(id, at, actor_kind, actor_login, impersonator, action, target_kind, target_id, target_label, details)| {
-                AuditRow {
+            .map(
+                |(
                     id,
                     at,
                     actor_kind,
@@ -93,8 +93,21 @@ pub async fn audit_log(
                     target_id,
                     target_label,
                     details,
-                }
-            })
+                )| {
+                    AuditRow {
+                        id,
+                        at,
+                        actor_kind,
+                        actor_login,
+                        impersonator,
+                        action,
+                        target_kind,
+                        target_id,
+                        target_label,
+                        details,
+                    }
+                },
+            )
             .collect();
         Ok(Page::from_rows(rows, total, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
     })

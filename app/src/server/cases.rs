@@ -7,7 +7,7 @@ use super::audit::{self, Entry};
 use super::client::{usable_cameras, ClientUser};
 use super::db::Db;
 use super::environment;
-use crate::client::analytics::{AnalyticsView, EVENTS_PAGE, CaseEventRow, CaseRow, LevelRow};
+use crate::client::analytics::{AnalyticsView, CaseEventRow, CaseRow, LevelRow, EVENTS_PAGE};
 use crate::domain::permissions::{analytics_level, analytics_slug, ANALYTICS_TYPES};
 use crate::error::AppError;
 use serde_json::json;
@@ -58,7 +58,8 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
     if !environment::effective_slugs(&mut tx, u.id, parent).await?.contains(&analytics_slug(&case.kind)) {
         return Err(AppError::field("type", format!("{} analytics is not enabled for this account", case.kind)));
     }
-    let usable: std::collections::BTreeSet<i64> = usable_cameras(&mut tx, u).await?.into_iter().map(|(c, _)| c).collect();
+    let usable: std::collections::BTreeSet<i64> =
+        usable_cameras(&mut tx, u).await?.into_iter().map(|(c, _)| c).collect();
     if !case.camera_ids.iter().all(|c| usable.contains(c)) {
         return Err(AppError::field("camera_ids", "include cameras you have no access to"));
     }

@@ -150,7 +150,9 @@ async fn lock(conn: &mut AnyConnection, users: &[i64]) -> Result<(), sqlx::Error
     let mut ids = users.to_vec();
     ids.sort_unstable();
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE")).execute(&mut *conn).await?;
+    sqlx::query(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE"))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -75,10 +75,8 @@ async fn allowed(conn: &mut AnyConnection, user: i64) -> Result<(Vec<String>, BT
         .bind(user)
         .fetch_all(&mut *conn)
         .await?;
-    let totals: Vec<(i64, i64)> = sqlx::query_as("SELECT level, total FROM licences WHERE user_id = $1")
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await?;
+    let totals: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT level, total FROM licences WHERE user_id = $1").bind(user).fetch_all(&mut *conn).await?;
     let licensed = licensed_levels(&totals.iter().map(|(l, t)| (*l as u8, *t)).collect::<Vec<_>>());
     Ok((stored.into_iter().map(|(s,)| s).collect(), licensed))
 }
@@ -134,7 +132,11 @@ async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) 
 }
 
 /// Checks the permissions for a sub-user (SPEC §3), naming each refused slug.
-fn grant(requested: &[String], stored: &[String], parent: &(Vec<String>, BTreeSet<u8>)) -> Result<Vec<String>, AppError> {
+fn grant(
+    requested: &[String],
+    stored: &[String],
+    parent: &(Vec<String>, BTreeSet<u8>),
+) -> Result<Vec<String>, AppError> {
     check_sub_user_grant(requested, stored, &parent.0, &parent.1).map_err(AppError::fields)
 }
 

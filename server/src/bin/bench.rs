@@ -4,7 +4,7 @@
 //! `billing.new_entity` (argon2id) is measured separately.
 
 use app::domain::rng::SplitMix64;
-use app::server::db::{Backend, Db};
+use app::server::db::Backend;
 use app::server::state::{AppState, Clock, Config};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -13,6 +13,10 @@ use serde_json::{json, Value};
 use server::billing::{self, request::Request};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "shared/bench_db.rs"]
+mod bench_db;
+use bench_db::{drop_db, fresh_db};
 
 const CONNECTIONS: usize = 64;
 const TOKEN: &str = "bench-token";
@@ -95,28 +99,6 @@ impl Workload {
     }
 }
 
-async fn fresh_db(backend: Backend, pg: Option<&str>) -> (Db, Option<(String, String)>) {
-    sqlx::any::install_default_drivers();
-    let name = format!("vms_bench_{}", std::process::id());
-    match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(&name);
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            (Db::connect(&format!("sqlite://{}/bench.db", dir.display())).await.unwrap(), None)
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let url = pg.unwrap();
-            let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
-            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-            (Db::connect(&format!("{base}/{name}")).await.unwrap(), Some((url.to_string(), name)))
-        }
-    }
-}
-
 async fn http_phase(
     addr: std::net::SocketAddr,
     seconds: u64,
@@ -195,7 +177,8 @@ async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, usize)>>, started
 }
 
 async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
-    let (db, drop_pg) = fresh_db(backend, pg).await;
+    let name = format!("vms_bench_{}", std::process::id());
+    let (db, drop_pg) = fresh_db(backend, pg, &name).await;
     let now = Clock::default().now_ms();
     server::demo::generate(&db, 2_000, 42, now).await.unwrap();
     let users: Vec<(String, String)> = sqlx::query_as(
@@ -248,15 +231,7 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     println!("  argon2 parameters            {}", app::server::password::parameters());
     println!("  100,000 new_entity at this rate: {:.1} min", 100_000.0 / rate / 60.0);
 
-    db.pool.close().await;
-    if let Some((url, name)) = drop_pg {
-        use sqlx::Connection;
-        if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
-        }
-    } else {
-        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("vms_bench_{}", std::process::id())));
-    }
+    drop_db(db, drop_pg, &name).await;
 }
 
 #[tokio::main]

@@ -8,7 +8,7 @@
 //! per function (default 200).
 
 use app::domain::rng::SplitMix64;
-use app::server::db::{Backend, Db};
+use app::server::db::Backend;
 use app::server::state::{AppState, Clock, Config};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -19,6 +19,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
+
+#[path = "shared/bench_db.rs"]
+mod bench_db;
+use bench_db::{drop_db, fresh_db};
 
 const TABS: &[&str] = &[
     "user_header",
@@ -55,30 +59,10 @@ async fn call(router: &axum::Router, cookie: &str, endpoint: &str, form: &str) -
     us
 }
 
-async fn fresh_db(backend: Backend, pg: Option<&str>, users: usize) -> (Db, Option<(String, String)>) {
-    let name = format!("vms_bench_console_{users}_{}", std::process::id());
-    match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(&name);
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            (Db::connect(&format!("sqlite://{}/bench.db", dir.display())).await.unwrap(), None)
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let url = pg.unwrap();
-            let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
-            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-            (Db::connect(&format!("{base}/{name}")).await.unwrap(), Some((url.to_string(), name)))
-        }
-    }
-}
-
 /// Seeds `users` users and measures; answers p99 per function.
 async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -> BTreeMap<&'static str, f64> {
-    let (db, drop_pg) = fresh_db(backend, pg, users).await;
+    let name = format!("vms_bench_console_{users}_{}", std::process::id());
+    let (db, drop_pg) = fresh_db(backend, pg, &name).await;
     let now = Clock::default().now_ms();
     let started = Instant::now();
     let scale = Scale { history_per_user: 42, heavy_cameras: 1_000, heavy_events: 50_000 };
@@ -94,10 +78,8 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
         r.billing_events,
         started.elapsed().as_secs_f64()
     );
-    let (heavy,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM users WHERE parent_id IS NULL")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let (heavy,): (i64,) =
+        sqlx::query_as("SELECT MIN(id) FROM users WHERE parent_id IS NULL").fetch_one(&db.pool).await.unwrap();
     let logins: Vec<(String, String)> =
         sqlx::query_as("SELECT login, name FROM users WHERE parent_id IS NULL AND id % 997 = 0 ORDER BY id")
             .fetch_all(&db.pool)
@@ -160,15 +142,7 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
     println!("  {SEARCH:<24} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
     p99.insert(SEARCH, b);
 
-    db.pool.close().await;
-    if let Some((url, name)) = drop_pg {
-        use sqlx::Connection;
-        if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
-        }
-    } else {
-        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("vms_bench_console_{users}_{}", std::process::id())));
-    }
+    drop_db(db, drop_pg, &name).await;
     p99
 }
 

@@ -13,45 +13,12 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 mod batch;
+mod words;
 use batch::*;
+use words::*;
 
 /// The password of every demo user and sub-user.
 pub const DEMO_USER_PASSWORD: &str = "demo-password";
-
-const FIRST: &[&str] = &[
-    "Anna", "Boris", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Irina", "Jonas", "Karin", "Leo", "Maria",
-    "Nikolai", "Olga", "Pavel", "Rita", "Sergei", "Tanja", "Viktor",
-];
-const LAST: &[&str] = &[
-    "Andersen",
-    "Berzins",
-    "Kalnins",
-    "Ozols",
-    "Petersons",
-    "Smith",
-    "Ivanova",
-    "Liepa",
-    "Krumins",
-    "Novak",
-    "Horvat",
-    "Muller",
-    "Jansons",
-    "Vitola",
-    "Egle",
-];
-const CITIES: &[&str] = &["Riga", "Jurmala", "Daugavpils", "Liepaja", "Jelgava"];
-const STREETS: &[&str] = &[
-    "Brivibas iela",
-    "Elizabetes iela",
-    "Valdemara iela",
-    "Lacplesa iela",
-    "Tallinas iela",
-    "Maskavas iela",
-    "Kalnciema iela",
-    "Dzirnavu iela",
-];
-const MODELS: &[&str] = &["Hikvision DS-2CD2143", "Dahua IPC-HDW2431", "Axis M3106", "Uniview IPC322"];
-const TARIFFS: &[&str] = &["Home Basic", "Home Plus", "Business", "Business Pro"];
 
 #[derive(Debug, Default)]
 pub struct Report {
@@ -456,7 +423,8 @@ pub async fn generate_at_scale(db: &Db, users: usize, scale: Scale, seed: u64, n
         }
 
         // Older history: password and licence changes, before the account's current state.
-        let history = if heavy { scale.heavy_events.saturating_sub(8 + 2 * cameras.len()) } else { scale.history_per_user };
+        let history =
+            if heavy { scale.heavy_events.saturating_sub(8 + 2 * cameras.len()) } else { scale.history_per_user };
         let mut past = created - (history as i64 + 1) * 60_000;
         for h in 0..history {
             let body = if h % 2 == 0 {

@@ -2,8 +2,8 @@
 //! administrator with `users-access-edit`. Saving is atomic, audited, and refused when
 //! someone else saved in between (the version the editor started from is sent back).
 
-use crate::components::states::{ErrorState, Loading};
 use crate::components::permissions::{groups, PermissionChecks};
+use crate::components::states::{ErrorState, Loading};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
