@@ -180,9 +180,57 @@ async fn users_list_filters_sorts_and_pages_by_keyset() {
             .unwrap();
         assert_eq!(all_pages(&app, &cookie, "users", &[("q", "zebed")]).await.1, 1);
         assert_eq!(all_pages(&app, &cookie, "users", &[("q", &login)]).await.1, 0);
+        // Characters that mean something to LIKE or to FTS5 are searched for literally.
+        sqlx::query("UPDATE users SET search = 'quote\"d 50%_off o''neil' WHERE login = $1")
+            .bind(&login)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        for term in ["e\"d 5", "50%_", "o'neil", "0%_o", "\"d"] {
+            assert_eq!(all_pages(&app, &cookie, "users", &[("q", term)]).await.1, 1, "{term}");
+        }
+        for term in ["50%x", "5_%", "quote d"] {
+            assert_eq!(all_pages(&app, &cookie, "users", &[("q", term)]).await.1, 0, "{term}");
+        }
         assert_eq!(app.call("users", Some(&cookie), &[("status", "bogus")]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         // A garbage cursor is the first page, not an error.
         assert_eq!(app.call("users", Some(&cookie), &[("after", "garbage")]).await.0, StatusCode::OK);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_broad_search_counts_up_to_a_thousand_and_pages_through_all() {
+    each_backend(|app| async move {
+        // 1,100 accounts named alike, 30 of them deleted, and one other.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100) \
+             INSERT INTO users (login, name, password_hash, status, search, created_at, updated_at) \
+             SELECT 'alike' || i, 'Alike Person', 'x', CASE WHEN i <= 30 THEN 'deleted' ELSE 'active' END, \
+             'alike person alike' || i, i, i FROM n",
+        )
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO users (login, name, password_hash, search, created_at, updated_at) VALUES ('other', 'Other One', 'x', 'other one other', 5, 5)")
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        let cookie = app.superadmin().await;
+        let (status, page) = app.call("users", Some(&cookie), &[("q", "Alike P")]).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1_000), Some(true)));
+        assert_eq!(page["rows"][0]["login"], "alike1100", "newest first");
+        // Every match is reachable page by page; deleted ones stay hidden.
+        let (rows, _) = all_pages(&app, &cookie, "users", &[("q", "alike p"), ("sort", "login")]).await;
+        assert_eq!(rows.len(), 1_070);
+        assert!(rows.iter().all(|r| r["status"] == "active"));
+        // Narrow searches and the unsearched list keep exact totals.
+        let (_, page) = app.call("users", Some(&cookie), &[("q", "alike1099")]).await;
+        assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1), Some(false)));
+        let (_, page) = app.call("users", Some(&cookie), &[]).await;
+        assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1_071), Some(false)));
         app
     })
     .await;

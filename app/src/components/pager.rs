@@ -5,7 +5,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
-pub fn Pager(total: i64, next: Option<String>, #[prop(into)] noun: String) -> impl IntoView {
+pub fn Pager(
+    total: i64,
+    next: Option<String>,
+    #[prop(into)] noun: String,
+    /// `total` is a lower bound (a capped count): shown as "1,000+ users".
+    #[prop(optional)]
+    at_least: bool,
+) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let path = use_location().pathname.get_untracked();
     let on_later_page = query.get("after").is_some();
@@ -13,7 +20,7 @@ pub fn Pager(total: i64, next: Option<String>, #[prop(into)] noun: String) -> im
     let next = next.map(|cursor| with_params(&path, &query, &[("after", Some(&cursor))]));
     view! {
         <nav class="pager" aria-label="Pagination">
-            <span class="pager-total">{count_label(total, &noun)}</span>
+            <span class="pager-total">{if at_least { format!("{}+ {noun}", digits(total)) } else { count_label(total, &noun) }}</span>
             <span class="pager-links">
                 {first.map(|href| view! { <a class="button secondary" href=href>"First page"</a> })}
                 {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next page"</a> })}
@@ -25,13 +32,29 @@ pub fn Pager(total: i64, next: Option<String>, #[prop(into)] noun: String) -> im
 /// "1 camera", "3 cameras", "1 entry": `noun` is the plural.
 pub fn count_label(n: i64, noun: &str) -> String {
     if n != 1 {
-        return format!("{n} {noun}");
+        return format!("{} {noun}", digits(n));
     }
     let one = match noun.strip_suffix("ies") {
         Some(stem) => format!("{stem}y"),
         None => noun.strip_suffix('s').unwrap_or(noun).to_string(),
     };
     format!("1 {one}")
+}
+
+/// 1234567 → "1,234,567".
+pub fn digits(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -42,5 +65,9 @@ mod tests {
         assert_eq!(super::count_label(1, "entries"), "1 entry");
         assert_eq!(super::count_label(0, "sub-users"), "0 sub-users");
         assert_eq!(super::count_label(12, "events"), "12 events");
+        assert_eq!(super::digits(1_000), "1,000");
+        assert_eq!(super::digits(999), "999");
+        assert_eq!(super::digits(1_234_567), "1,234,567");
+        assert_eq!(super::digits(-12_345), "-12,345");
     }
 }

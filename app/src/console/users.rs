@@ -38,9 +38,9 @@ pub async fn list_users(
     sort: Option<String>,
     after: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
-    use crate::domain::page::{Cursor, PAGE_SIZE};
+    use crate::domain::page::{Cursor, COUNT_CAP, PAGE_SIZE};
     use crate::domain::user::UserStatus;
-    use crate::server::db::like_pattern;
+    use crate::server::db::{fts_phrase, like_pattern};
     use crate::server::sql::Sql;
     use crate::server::{require, respond};
     respond(async move {
@@ -57,21 +57,28 @@ pub async fn list_users(
                 filter.push(" AND status = ").bind(s.as_str());
             }
         }
-        if let Some(term) = q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            // SQLite's trigram index (users_search) serves terms of 3+ characters without
-            // LIKE wildcards; PostgreSQL's trigram index serves the plain LIKE.
-            let indexed = term.chars().count() >= 3 && !term.contains(['%', '_', '\\']);
-            if indexed && ctx.db().backend == crate::server::db::Backend::Sqlite {
+        let term = q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let Some(term) = term {
+            // Terms of 3+ characters go through a trigram index: SQLite's FTS5 table
+            // users_search (a phrase query, answered from the index alone) and PostgreSQL's
+            // pg_trgm index behind LIKE. Shorter ones scan.
+            if term.chars().count() >= 3 && ctx.db().backend == crate::server::db::Backend::Sqlite {
                 filter
-                    .push(" AND id IN (SELECT rowid FROM users_search WHERE search LIKE ")
-                    .bind(format!("%{}%", term.to_lowercase()))
+                    .push(" AND id IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
+                    .bind(fts_phrase(term))
                     .push(")");
             } else {
                 filter.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
             }
         }
+        // A search counts its matches only up to the cap ("1,000+ users").
         let mut count = filter.clone();
-        count.text = format!("SELECT COUNT(*) FROM users{}", filter.text);
+        count.text = match term {
+            Some(_) => {
+                format!("SELECT COUNT(*) FROM (SELECT 1 FROM users{} LIMIT {}) AS matches", filter.text, COUNT_CAP + 1)
+            }
+            None => format!("SELECT COUNT(*) FROM users{}", filter.text),
+        };
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
 
         let mut list = filter.clone();
@@ -101,14 +108,15 @@ pub async fn list_users(
                 created_at,
             })
             .collect();
-        Ok(Page::from_rows(rows, total, |u: &UserRow| Cursor {
+        let page = Page::from_rows(rows, total, |u: &UserRow| Cursor {
             key: match column {
                 "name" => u.name.clone(),
                 "login" => u.login.clone(),
                 _ => u.created_at.to_string(),
             },
             id: u.id,
-        }))
+        });
+        Ok(if term.is_some() { page.capped() } else { page })
     })
     .await
 }
@@ -216,6 +224,6 @@ fn UsersTable(page: Page<UserRow>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Pager total=page.total next=page.next noun="users" />
+        <Pager total=page.total next=page.next noun="users" at_least=page.total_capped />
     }
 }

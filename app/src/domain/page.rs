@@ -7,11 +7,18 @@ pub struct Page<T> {
     pub rows: Vec<T>,
     /// Total of rows matching the filter (only rows the caller may see).
     pub total: i64,
+    /// `total` is a lower bound: the count stopped at [`COUNT_CAP`].
+    #[serde(default)]
+    pub total_capped: bool,
     /// Opaque cursor of the next page, `None` on the last page.
     pub next: Option<String>,
 }
 
 pub const PAGE_SIZE: i64 = 25;
+
+/// Counts of broad searches stop here and show as "1,000+": counting every match costs as
+/// much as reading them all, and nobody pages through a thousand results.
+pub const COUNT_CAP: i64 = 1_000;
 
 impl<T> Page<T> {
     /// Builds a page from up to `PAGE_SIZE + 1` fetched rows: the extra row only tells
@@ -20,7 +27,17 @@ impl<T> Page<T> {
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);
         let next = if more { rows.last().map(|r| cursor(r).encode()) } else { None };
-        Self { rows, total, next }
+        Self { rows, total, total_capped: false, next }
+    }
+
+    /// Takes a count made with `LIMIT COUNT_CAP + 1`: above the cap, `total` becomes the cap
+    /// and is marked as a lower bound.
+    pub fn capped(mut self) -> Self {
+        if self.total > COUNT_CAP {
+            self.total = COUNT_CAP;
+            self.total_capped = true;
+        }
+        self
     }
 
     /// The cursor of an id-ordered list.
@@ -70,5 +87,14 @@ mod tests {
         assert_eq!(last.next, None);
         assert_eq!(super::Page::<i64>::after_id(Some("7~")), 7);
         assert_eq!(super::Page::<i64>::after_id(Some("junk")), 0);
+    }
+
+    #[test]
+    fn capped_counts_become_a_lower_bound() {
+        let page =
+            |total| super::Page::from_rows(vec![1i64], total, |r| Cursor { key: String::new(), id: *r }).capped();
+        assert_eq!((page(1_000).total, page(1_000).total_capped), (1_000, false));
+        assert_eq!((page(1_001).total, page(1_001).total_capped), (1_000, true));
+        assert_eq!((page(3).total, page(3).total_capped), (3, false));
     }
 }

@@ -77,6 +77,12 @@ fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     })
 }
 
+/// A user's search term as an FTS5 phrase: with the trigram tokenizer it matches exactly the
+/// texts containing the term (3 characters or more), read from the index alone.
+pub fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.trim().to_lowercase().replace('"', "\"\""))
+}
+
 /// Escapes a user's search term for `LIKE ... ESCAPE '\'` and wraps it in `%`.
 pub fn like_pattern(term: &str) -> String {
     let mut p = String::with_capacity(term.len() + 2);
