@@ -127,8 +127,10 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
         p99.insert(*tab, b);
     }
     // Searches as operators type them: part of a surname, a first name, a whole login.
+    const KINDS: [&str; 3] = ["part of a surname", "a first name", "a whole login"];
     let mut rng = SplitMix64::new(9);
     let mut us = Vec::with_capacity(samples);
+    let mut by_kind: [Vec<u64>; 3] = Default::default();
     for i in 0..samples {
         let (login, name) = &logins[rng.below(logins.len() as u64) as usize];
         let q = match i % 3 {
@@ -136,10 +138,16 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
             1 => name.split(' ').next().unwrap_or(name).to_string(),
             _ => login.clone(),
         };
-        us.push(call(&router, &cookie, "users", &format!("q={}", app::components::url::encode(&q))).await);
+        let t = call(&router, &cookie, "users", &format!("q={}", app::components::url::encode(&q))).await;
+        us.push(t);
+        by_kind[i % 3].push(t);
     }
     let (a, b) = percentiles(us);
     println!("  {SEARCH:<24} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
+    for (kind, us) in KINDS.iter().zip(by_kind) {
+        let (a, b) = percentiles(us);
+        println!("    {kind:<22} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
+    }
     p99.insert(SEARCH, b);
 
     drop_db(db, drop_pg, &name).await;
