@@ -46,7 +46,8 @@ pub async fn list_users(
     respond(async move {
         let ctx = require("users-view").await?;
         let (_, column, desc, _) = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
-        let mut filter = Sql::new(" WHERE parent_id IS NULL");
+        // Conditions after the roots-only one, which `roots` below puts first.
+        let mut filter = Sql::new("");
         match status.as_deref().unwrap_or("") {
             "" => {
                 filter.push(" AND status <> 'deleted'");
@@ -58,11 +59,20 @@ pub async fn list_users(
             }
         }
         let term = q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        // Terms of 3+ characters go through a trigram index: SQLite's FTS5 table users_search
+        // (a phrase query, answered from the index alone) and PostgreSQL's pg_trgm index
+        // behind LIKE. Shorter ones scan.
+        let fts =
+            term.is_some_and(|t| t.chars().count() >= 3) && ctx.db().backend == crate::server::db::Backend::Sqlite;
+        // SQLite's planner cannot tell how many accounts a trigram match holds; left alone it
+        // walks every account of an index and probes the matches (20 ms at 100,000 accounts
+        // for a whole login). `+parent_id` (no index usable) lets the matches drive instead:
+        // right for every count (it stops at 1,001) and for lists of up to 1,000 matches,
+        // while a broad term's first page comes fastest from walking the sort order.
+        let roots =
+            |matches_drive: bool| if matches_drive { " WHERE +parent_id IS NULL" } else { " WHERE parent_id IS NULL" };
         if let Some(term) = term {
-            // Terms of 3+ characters go through a trigram index: SQLite's FTS5 table
-            // users_search (a phrase query, answered from the index alone) and PostgreSQL's
-            // pg_trgm index behind LIKE. Shorter ones scan.
-            if term.chars().count() >= 3 && ctx.db().backend == crate::server::db::Backend::Sqlite {
+            if fts {
                 filter
                     .push(" AND id IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
                     .bind(fts_phrase(term))
@@ -75,15 +85,23 @@ pub async fn list_users(
         let mut count = filter.clone();
         count.text = match term {
             Some(_) => {
-                format!("SELECT COUNT(*) FROM (SELECT 1 FROM users{} LIMIT {}) AS matches", filter.text, COUNT_CAP + 1)
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM users{}{} LIMIT {}) AS matches",
+                    roots(fts),
+                    filter.text,
+                    COUNT_CAP + 1
+                )
             }
-            None => format!("SELECT COUNT(*) FROM users{}", filter.text),
+            None => format!("SELECT COUNT(*) FROM users{}{}", roots(false), filter.text),
         };
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
 
         let mut list = filter.clone();
-        list.text =
-            format!("SELECT id, name, login, status, COALESCE(entity, ''), created_at FROM users{}", filter.text);
+        list.text = format!(
+            "SELECT id, name, login, status, COALESCE(entity, ''), created_at FROM users{}{}",
+            roots(fts && total <= COUNT_CAP),
+            filter.text
+        );
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
             let op = if desc { "<" } else { ">" };
             list.push(&format!(" AND ({column}, id) {op} ("));
