@@ -14,6 +14,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The SQLite database file, for connections of its own (the billing writer's).
+    pub sqlite_path: Option<String>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -35,7 +37,8 @@ impl Db {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                             PRAGMA journal_size_limit = 67108864;",
                     )
                     .await?;
                     Ok(())
@@ -44,7 +47,8 @@ impl Db {
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         let pool = options.connect(&url).await?;
-        let db = Self { pool, backend };
+        let sqlite_path = (backend == Backend::Sqlite).then(|| sqlite_path(&url)).filter(|p| !p.is_empty() && p != ":memory:");
+        let db = Self { pool, backend, sqlite_path };
         db.migrate().await?;
         Ok(db)
     }
@@ -58,9 +62,15 @@ impl Db {
     }
 }
 
+/// The file of a `sqlite:` URL.
+fn sqlite_path(url: &str) -> String {
+    url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or_default().to_string()
+}
+
 /// Makes sure the SQLite file (and its folder) can be created.
 fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or_default();
+    let path = sqlite_path(url);
+    let path = path.as_str();
     if !path.is_empty() && path != ":memory:" {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {

@@ -3,30 +3,23 @@
 //! a version that moves whenever the content changes. Changes refresh them in the same
 //! transaction; Synchronize cameras rebuilds them from the source tables.
 
+use super::exec::Exec;
+use crate::args;
 use crate::domain::camera::CameraStatus;
 use crate::domain::permissions::{effective_user_slugs, licensed_levels, sub_user_allowed};
 use serde_json::{json, Value};
-use sqlx::AnyConnection;
 
-async fn slugs(conn: &mut AnyConnection, user: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug")
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await?;
+async fn slugs<C: Exec>(conn: &mut C, user: i64) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> =
+        conn.rows("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug", args![user]).await?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }
 
 /// The slugs that take effect for a user or sub-user now (SPEC §3).
-pub async fn effective_slugs(
-    conn: &mut AnyConnection,
-    user: i64,
-    parent: Option<i64>,
-) -> Result<Vec<String>, sqlx::Error> {
+pub async fn effective_slugs<C: Exec>(conn: &mut C, user: i64, parent: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
     let account = parent.unwrap_or(user);
-    let totals: Vec<(i64, i64)> = sqlx::query_as("SELECT level, total FROM licences WHERE user_id = $1")
-        .bind(account)
-        .fetch_all(&mut *conn)
-        .await?;
+    let totals: Vec<(i64, i64)> =
+        conn.rows("SELECT level, total FROM licences WHERE user_id = $1", args![account]).await?;
     let licensed = licensed_levels(&totals.iter().map(|(l, t)| (*l as u8, *t)).collect::<Vec<_>>());
     let account_slugs = slugs(conn, account).await?;
     if parent.is_none() {
@@ -38,29 +31,29 @@ pub async fn effective_slugs(
 
 /// The environment content of a live user or sub-user, from the source tables; `None` for
 /// a deleted or unknown account.
-pub async fn compute(conn: &mut AnyConnection, user: i64) -> Result<Option<Value>, sqlx::Error> {
-    let row: Option<(Option<i64>, String, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at FROM users u \
-         LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1",
-    )
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
+pub async fn compute<C: Exec>(conn: &mut C, user: i64) -> Result<Option<Value>, sqlx::Error> {
+    let row: Option<(Option<i64>, String, Option<String>, Option<i64>, Option<i64>)> = conn
+        .row(
+            "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at FROM users u \
+             LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1",
+            args![user],
+        )
+        .await?;
     let Some((parent, own, parent_status, deleted, parent_deleted)) = row else { return Ok(None) };
     if deleted.is_some() || parent_deleted.is_some() {
         return Ok(None);
     }
     let status = parent_status.unwrap_or(own);
     let locked = status == "paused";
-    let cameras: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT c.id, c.name, \
-           (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
-           (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1) \
-         FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 ORDER BY c.id",
-    )
-    .bind(user)
-    .fetch_all(&mut *conn)
-    .await?;
+    let cameras: Vec<(i64, String, i64, i64)> = conn
+        .rows(
+            "SELECT c.id, c.name, \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1) \
+             FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 ORDER BY c.id",
+            args![user],
+        )
+        .await?;
     let cameras: Vec<Value> = cameras
         .into_iter()
         .map(|(id, name, streams, up)| {
@@ -76,59 +69,45 @@ pub async fn compute(conn: &mut AnyConnection, user: i64) -> Result<Option<Value
 }
 
 /// The account and its sub-users: whom a change of the account touches.
-pub async fn family(conn: &mut AnyConnection, user: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT id FROM users WHERE (id = $1 OR parent_id = $1) AND deleted_at IS NULL ORDER BY id")
-            .bind(user)
-            .fetch_all(&mut *conn)
-            .await?;
+pub async fn family<C: Exec>(conn: &mut C, user: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = conn
+        .rows("SELECT id FROM users WHERE (id = $1 OR parent_id = $1) AND deleted_at IS NULL ORDER BY id", args![user])
+        .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The users and sub-users with access to a camera.
-pub async fn camera_viewers(conn: &mut AnyConnection, camera: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM camera_access WHERE camera_id = $1 ORDER BY user_id")
-        .bind(camera)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn camera_viewers<C: Exec>(conn: &mut C, camera: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> =
+        conn.rows("SELECT user_id FROM camera_access WHERE camera_id = $1 ORDER BY user_id", args![camera]).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Stored (version, data) of an environment.
-async fn stored(conn: &mut AnyConnection, user: i64) -> Result<Option<(i64, Value)>, sqlx::Error> {
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT version, data FROM environments WHERE user_id = $1")
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?;
+async fn stored<C: Exec>(conn: &mut C, user: i64) -> Result<Option<(i64, Value)>, sqlx::Error> {
+    let row: Option<(i64, String)> =
+        conn.row("SELECT version, data FROM environments WHERE user_id = $1", args![user]).await?;
     Ok(row.map(|(v, d)| (v, serde_json::from_str(&d).unwrap_or(Value::Null))))
 }
 
-async fn write(
-    conn: &mut AnyConnection,
+async fn write<C: Exec>(
+    conn: &mut C,
     user: i64,
     version: i64,
     data: &Value,
     now: i64,
     synced: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    conn.run(
         "INSERT INTO environments (user_id, version, data, synced_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, data = excluded.data, updated_at = excluded.updated_at, \
          synced_at = COALESCE(excluded.synced_at, environments.synced_at)",
+        args![user, version, data.to_string(), synced.then_some(now), now],
     )
-    .bind(user)
-    .bind(version)
-    .bind(data.to_string())
-    .bind(synced.then_some(now))
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
-    if conn.backend_name() == "PostgreSQL" {
+    if conn.is_postgres() {
         // Delivered to every server process's listener when the transaction commits.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(super::changes::CHANNEL)
-            .bind(super::changes::payload(user, version))
-            .execute(&mut *conn)
+        conn.run("SELECT pg_notify($1, $2)", args![super::changes::CHANNEL, super::changes::payload(user, version)])
             .await?;
     }
     super::changes::announce(user, version);
@@ -143,22 +122,20 @@ async fn write(
 /// `NO KEY UPDATE` does not conflict with the key-share locks that inserting rows which
 /// reference the account takes, so it adds no deadlock with them. SQLite has one writer at
 /// a time already.
-async fn lock(conn: &mut AnyConnection, users: &[i64]) -> Result<(), sqlx::Error> {
-    if users.is_empty() || conn.backend_name() != "PostgreSQL" {
+async fn lock<C: Exec>(conn: &mut C, users: &[i64]) -> Result<(), sqlx::Error> {
+    if users.is_empty() || !conn.is_postgres() {
         return Ok(());
     }
     let mut ids = users.to_vec();
     ids.sort_unstable();
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE"))
-        .execute(&mut *conn)
-        .await?;
+    conn.run(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE"), vec![]).await?;
     Ok(())
 }
 
 /// Brings the environments of `users` up to date; the version moves only where the content
 /// changed. Call it inside the transaction of the change.
-pub async fn refresh(conn: &mut AnyConnection, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
+pub async fn refresh<C: Exec>(conn: &mut C, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
     lock(conn, users).await?;
     for &user in users {
         let Some(data) = compute(conn, user).await? else { continue };
@@ -172,15 +149,12 @@ pub async fn refresh(conn: &mut AnyConnection, users: &[i64], now: i64) -> Resul
 }
 
 /// The environment as the client API serves it, built on first use.
-pub async fn current(conn: &mut AnyConnection, user: i64, now: i64) -> Result<Option<Value>, sqlx::Error> {
+pub async fn current<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<Option<Value>, sqlx::Error> {
     if stored(conn, user).await?.is_none() {
         refresh(conn, &[user], now).await?;
     }
     let row: Option<(i64, String, Option<i64>)> =
-        sqlx::query_as("SELECT version, data, synced_at FROM environments WHERE user_id = $1")
-            .bind(user)
-            .fetch_optional(&mut *conn)
-            .await?;
+        conn.row("SELECT version, data, synced_at FROM environments WHERE user_id = $1", args![user]).await?;
     Ok(row.map(|(version, data, synced_at)| {
         let mut v: Value = serde_json::from_str(&data).unwrap_or_else(|_| json!({}));
         v["version"] = json!(version);
@@ -215,7 +189,7 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// Rebuilds an environment from the source tables whatever it holds, bumps its version,
 /// marks it synchronised, and tells what changed.
-pub async fn rebuild(conn: &mut AnyConnection, user: i64, now: i64) -> Result<Option<Change>, sqlx::Error> {
+pub async fn rebuild<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<Option<Change>, sqlx::Error> {
     lock(conn, &[user]).await?;
     let Some(data) = compute(conn, user).await? else { return Ok(None) };
     let (version, old) = stored(conn, user).await?.unwrap_or((0, Value::Null));
@@ -235,11 +209,8 @@ pub async fn rebuild(conn: &mut AnyConnection, user: i64, now: i64) -> Result<Op
 }
 
 /// The ids of the cameras an administrator's scope covers (for impersonation).
-pub async fn visible_to(conn: &mut AnyConnection, admin: i64) -> Result<std::collections::BTreeSet<i64>, sqlx::Error> {
+pub async fn visible_to<C: Exec>(conn: &mut C, admin: i64) -> Result<std::collections::BTreeSet<i64>, sqlx::Error> {
     let rows: Vec<(i64,)> =
-        sqlx::query_as(&format!("SELECT c.id FROM cameras c WHERE {}", super::scope::camera_condition(1)))
-            .bind(admin)
-            .fetch_all(&mut *conn)
-            .await?;
+        conn.rows(&format!("SELECT c.id FROM cameras c WHERE {}", super::scope::camera_condition(1)), args![admin]).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod client;
 pub mod db;
 pub mod environment;
+pub mod exec;
 pub mod password;
 pub mod principal;
 pub mod scope;

@@ -34,6 +34,21 @@ impl From<String> for Arg {
         Self::Text(v)
     }
 }
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Self::Text(v.clone())
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Self::NullText, Self::Text)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Self::NullText, Self::from)
+    }
+}
 
 #[derive(Default, Clone, Debug)]
 pub struct Sql {
@@ -86,16 +101,7 @@ impl Sql {
     }
 
     pub fn query(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for a in &self.args {
-            q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.clone()),
-                Arg::Null => q.bind(None::<i64>),
-                Arg::NullText => q.bind(None::<String>),
-            };
-        }
-        q
+        super::exec::bind(sqlx::query(&self.text), &self.args)
     }
 
     /// One multi-row `INSERT` (callers keep batches under the backends' parameter limits).

@@ -3,9 +3,10 @@
 use super::request::Request;
 use super::types;
 use crate::api_error::ApiError;
+use app::args;
 use app::domain::permissions::{default_user_slugs, LEVELS};
+use app::server::exec::Exec;
 use axum::http::StatusCode;
-use sqlx::AnyConnection;
 
 /// Why a request was refused, and the event type it is logged under.
 #[derive(Debug)]
@@ -27,11 +28,8 @@ impl From<sqlx::Error> for Rejection {
 }
 
 /// The user an entity id names: (id, status).
-pub async fn resolve(conn: &mut AnyConnection, entity: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, status FROM users WHERE entity = $1 AND parent_id IS NULL")
-        .bind(entity)
-        .fetch_optional(&mut *conn)
-        .await
+pub async fn resolve<C: Exec>(conn: &mut C, entity: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+    conn.row("SELECT id, status FROM users WHERE entity = $1 AND parent_id IS NULL", args![entity]).await
 }
 
 /// The password a request sets, when it is valid: hashed by the caller before the
@@ -44,8 +42,8 @@ pub fn password_to_hash(r: &Request) -> Option<String> {
 
 /// Applies the request; returns the id of the user it concerns. `password_hash` is the
 /// hash of `password_to_hash(r)`.
-pub async fn apply(
-    conn: &mut AnyConnection,
+pub async fn apply<C: Exec>(
+    conn: &mut C,
     r: &Request,
     now: i64,
     password_hash: Option<&str>,
@@ -75,36 +73,27 @@ pub async fn apply(
         "billing.update_login" => {
             let login = valid_login(r)?;
             login_free(conn, &login, Some(user)).await?;
-            sqlx::query(
+            conn.run(
                 "UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE id = $3",
+                args![login, now, user],
             )
-            .bind(&login)
-            .bind(now)
-            .bind(user)
-            .execute(&mut *conn)
             .await?;
         }
         "billing.update_password" => {
             let hash = password_hash.ok_or_else(ApiError::internal)?;
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(hash)
-                .bind(now)
-                .bind(user)
-                .execute(&mut *conn)
+            conn.run("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", args![hash, now, user])
                 .await?;
-            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
+            conn.run("DELETE FROM user_sessions WHERE user_id = $1", args![user]).await?;
         }
         "billing.new_camera" => new_camera(conn, r, now).await?,
         "billing.attach_camera" => attach_camera(conn, r, user, now).await?,
         "billing.detach_camera" => {
             let camera = camera_by_mac(conn, &r.mac()?).await?;
-            sqlx::query(
+            conn.run(
                 "DELETE FROM camera_access WHERE camera_id = $1 AND user_id IN \
                  (SELECT id FROM users WHERE id = $2 OR parent_id = $2)",
+                args![camera, user],
             )
-            .bind(camera)
-            .bind(user)
-            .execute(&mut *conn)
             .await?;
         }
         "billing.set_licences" => set_licences(conn, r, user, now).await?,
@@ -121,19 +110,16 @@ fn valid_login(r: &Request) -> Result<String, ApiError> {
     }
 }
 
-async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) -> Result<(), Rejection> {
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE LOWER(login) = LOWER($1)")
-        .bind(login)
-        .fetch_optional(&mut *conn)
-        .await?;
+async fn login_free<C: Exec>(conn: &mut C, login: &str, except: Option<i64>) -> Result<(), Rejection> {
+    let taken: Option<(i64,)> = conn.row("SELECT id FROM users WHERE LOWER(login) = LOWER($1)", args![login]).await?;
     match taken {
         Some((id,)) if Some(id) != except => Err(ApiError::field("login", "has already been taken").into()),
         _ => Ok(()),
     }
 }
 
-async fn new_entity(
-    conn: &mut AnyConnection,
+async fn new_entity<C: Exec>(
+    conn: &mut C,
     r: &Request,
     now: i64,
     password_hash: Option<&str>,
@@ -147,53 +133,38 @@ async fn new_entity(
         return Err(ApiError::new(StatusCode::CONFLICT, format!("A user with entity {} exists.", r.entity)).into());
     }
     login_free(conn, &login, None).await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (entity, login, name, password_hash, properties, status, search, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7) RETURNING id",
-    )
-    .bind(&r.entity)
-    .bind(&login)
-    .bind(&name)
-    .bind(hash)
-    .bind(props.to_string())
-    .bind(format!("{name} {login}").to_lowercase())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+    let search = format!("{name} {login}").to_lowercase();
+    let (id,): (i64,) = conn
+        .one(
+            "INSERT INTO users (entity, login, name, password_hash, properties, status, search, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7) RETURNING id",
+            args![&r.entity, login, name, hash, props.to_string(), search, now],
+        )
+        .await?;
     for slug in default_user_slugs() {
-        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)")
-            .bind(id)
-            .bind(slug)
-            .execute(&mut *conn)
-            .await?;
+        conn.run("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)", args![id, slug]).await?;
     }
     Ok(id)
 }
 
-async fn set_status(conn: &mut AnyConnection, user: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
+async fn set_status<C: Exec>(conn: &mut C, user: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
+    conn.run("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3", args![status, now, user]).await?;
     Ok(())
 }
 
 /// Deletes the user and all its sub-users at once: no sign-in, no sessions.
-async fn terminate(conn: &mut AnyConnection, user: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+async fn terminate<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<(), sqlx::Error> {
+    conn.run(
         "UPDATE users SET status = 'deleted', deleted_at = $1, updated_at = $1 \
          WHERE (id = $2 OR parent_id = $2) AND deleted_at IS NULL",
+        args![now, user],
     )
-    .bind(now)
-    .bind(user)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM user_sessions WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1)")
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
+    conn.run(
+        "DELETE FROM user_sessions WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1)",
+        args![user],
+    )
+    .await?;
     Ok(())
 }
 
@@ -201,129 +172,97 @@ fn unknown_csa(logged_type: &'static str, message: &str) -> Rejection {
     Rejection { error: ApiError::field("csa", message), logged_type: Some(logged_type) }
 }
 
-async fn create_location(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
+async fn create_location<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
     let csa = r.string("csa", 64)?;
     let name = r.optional_string("name", 200)?.unwrap_or_default();
-    let known: Option<(String,)> =
-        sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1").bind(&csa).fetch_optional(&mut *conn).await?;
+    let known: Option<(String,)> = conn.row("SELECT code FROM csa_codes WHERE code = $1", args![&csa]).await?;
     if known.is_none() {
         return Err(unknown_csa("billing.create_location_unknown_csa", "is not in the CSA directory"));
     }
-    sqlx::query(
+    conn.run(
         "INSERT INTO locations (csa_code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (csa_code) DO NOTHING",
+        args![&csa, name, now],
     )
-    .bind(&csa)
-    .bind(&name)
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    conn.run(
         "INSERT INTO user_locations (user_id, location_id, created_at) \
          SELECT $1, id, $2 FROM locations WHERE csa_code = $3 ON CONFLICT DO NOTHING",
+        args![user, now, csa],
     )
-    .bind(user)
-    .bind(now)
-    .bind(&csa)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// The location of a CSA code the user is linked to.
-async fn linked_location(conn: &mut AnyConnection, user: i64, csa: &str) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT l.id FROM locations l JOIN user_locations ul ON ul.location_id = l.id \
+async fn linked_location<C: Exec>(conn: &mut C, user: i64, csa: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = conn
+        .row(
+            "SELECT l.id FROM locations l JOIN user_locations ul ON ul.location_id = l.id \
          WHERE ul.user_id = $1 AND l.csa_code = $2",
-    )
-    .bind(user)
-    .bind(csa)
-    .fetch_optional(&mut *conn)
-    .await?;
+            args![user, csa],
+        )
+        .await?;
     Ok(row.map(|(id,)| id))
 }
 
-async fn delete_location(conn: &mut AnyConnection, r: &Request, user: i64) -> Result<(), Rejection> {
+async fn delete_location<C: Exec>(conn: &mut C, r: &Request, user: i64) -> Result<(), Rejection> {
     let csa = r.string("csa", 64)?;
     let location = linked_location(conn, user, &csa)
         .await?
         .ok_or_else(|| ApiError::field("csa", "the user is not linked to this location"))?;
-    sqlx::query("DELETE FROM user_locations WHERE user_id = $1 AND location_id = $2")
-        .bind(user)
-        .bind(location)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    conn.run("DELETE FROM user_locations WHERE user_id = $1 AND location_id = $2", args![user, location]).await?;
+    conn.run(
         "DELETE FROM camera_access WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1) \
          AND camera_id IN (SELECT id FROM cameras WHERE location_id = $2)",
+        args![user, location],
     )
-    .bind(user)
-    .bind(location)
-    .execute(&mut *conn)
     .await?;
-    let (still_linked,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_locations WHERE location_id = $1")
-        .bind(location)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (still_linked,): (i64,) =
+        conn.one("SELECT COUNT(*) FROM user_locations WHERE location_id = $1", args![location]).await?;
     if still_linked == 0 {
-        sqlx::query("UPDATE cameras SET location_id = NULL WHERE location_id = $1")
-            .bind(location)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM locations WHERE id = $1").bind(location).execute(&mut *conn).await?;
+        conn.run("UPDATE cameras SET location_id = NULL WHERE location_id = $1", args![location]).await?;
+        conn.run("DELETE FROM locations WHERE id = $1", args![location]).await?;
     }
     Ok(())
 }
 
-async fn camera_by_mac(conn: &mut AnyConnection, mac: &str) -> Result<i64, Rejection> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM cameras WHERE mac = $1").bind(mac).fetch_optional(&mut *conn).await?;
+async fn camera_by_mac<C: Exec>(conn: &mut C, mac: &str) -> Result<i64, Rejection> {
+    let row: Option<(i64,)> = conn.row("SELECT id FROM cameras WHERE mac = $1", args![mac]).await?;
     row.map(|(id,)| id).ok_or_else(|| ApiError::field("mac", "no camera with this MAC is registered").into())
 }
 
-async fn new_camera(conn: &mut AnyConnection, r: &Request, now: i64) -> Result<(), Rejection> {
+async fn new_camera<C: Exec>(conn: &mut C, r: &Request, now: i64) -> Result<(), Rejection> {
     // Fields were validated against the type table.
     let mac = r.mac()?;
     let serial = r.string("serial_number", 64)?;
     let name = r.optional_string("name", 200)?.unwrap_or_else(|| format!("Camera {mac}"));
     let model = r.optional_string("model", 200)?.unwrap_or_default();
-    sqlx::query(
+    conn.run(
         "INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
          VALUES ($1, $2, $3, $4, 'billing', $5) ON CONFLICT (mac) DO NOTHING",
+        args![mac, serial, name, model, now],
     )
-    .bind(&mac)
-    .bind(serial)
-    .bind(name)
-    .bind(model)
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-async fn attach_camera(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
+async fn attach_camera<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
     let mac = r.mac()?;
     let csa = r.string("csa", 64)?;
     let camera = camera_by_mac(conn, &mac).await?;
     let location = linked_location(conn, user, &csa)
         .await?
         .ok_or_else(|| unknown_csa("billing.attach_camera_unknown_csa", "the user is not linked to this CSA code"))?;
-    sqlx::query("UPDATE cameras SET location_id = $1 WHERE id = $2")
-        .bind(location)
-        .bind(camera)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    conn.run("UPDATE cameras SET location_id = $1 WHERE id = $2", args![location, camera]).await?;
+    conn.run(
         "INSERT INTO camera_access (user_id, camera_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        args![user, camera, now],
     )
-    .bind(user)
-    .bind(camera)
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-async fn set_licences(conn: &mut AnyConnection, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
+async fn set_licences<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) -> Result<(), Rejection> {
     let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "The request is not valid.");
     let mut totals = Vec::new();
     for level in LEVELS {
@@ -332,14 +271,13 @@ async fn set_licences(conn: &mut AnyConnection, r: &Request, user: i64, now: i64
         totals.push((level, field, total));
     }
     for (level, field, total) in &totals {
-        let (used,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
+        let (used,): (i64,) = conn
+            .one(
+                "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
              WHERE c.account_id = $1 AND c.level = $2",
-        )
-        .bind(user)
-        .bind(i64::from(*level))
-        .fetch_one(&mut *conn)
-        .await?;
+                args![user, i64::from(*level)],
+            )
+            .await?;
         // Zero is always accepted (the level's analytics are hidden, then purged after 7 days).
         if *total > 0 && *total < used {
             err = err.with(field, format!("{used} licences are in use; the total cannot be lower"));
@@ -349,19 +287,14 @@ async fn set_licences(conn: &mut AnyConnection, r: &Request, user: i64, now: i64
         return Err(err.into());
     }
     for (level, _, total) in totals {
-        sqlx::query(
+        conn.run(
             "INSERT INTO licences (user_id, level, total, zero_since, updated_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (user_id, level) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at, \
              zero_since = CASE WHEN excluded.total > 0 THEN NULL \
                                WHEN licences.total > 0 OR licences.zero_since IS NULL THEN excluded.updated_at \
                                ELSE licences.zero_since END",
+            args![user, i64::from(level), total, (total == 0).then_some(now), now],
         )
-        .bind(user)
-        .bind(i64::from(level))
-        .bind(total)
-        .bind((total == 0).then_some(now))
-        .bind(now)
-        .execute(&mut *conn)
         .await?;
     }
     Ok(())

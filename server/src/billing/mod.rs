@@ -21,7 +21,8 @@ use axum::{Extension, Json, Router};
 use effects::Rejection;
 use request::Request;
 use serde_json::{json, Value};
-use sqlx::{AnyConnection, Connection};
+use app::args;
+use app::server::exec::Exec;
 use writer::Writer;
 
 /// The billing routes; starts the writer that commits the requests of this router.
@@ -81,10 +82,6 @@ pub fn body_hash(body: &serde_json::Map<String, Value>) -> String {
     hash_token(&Value::Object(body.clone()).to_string())
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 /// A request ready for the database: fingerprinted, redacted for the log, its password
 /// hashed (argon2 never runs while the database is locked).
 pub struct Prepared {
@@ -140,12 +137,15 @@ async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value)
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut conn = pool.acquire().await?;
-        match apply_one(&mut conn, p).await {
-            Ok(done) => {
-                drop(conn);
-                return answer(pool, p, done).await;
-            }
+        let applied = async {
+            let mut tx = pool.begin().await?;
+            let done = apply_one(&mut *tx, p).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(done)
+        };
+        match applied.await {
+            Ok(Done::Answer(status, body)) => return Ok((status, body)),
+            Ok(Done::Replay) => return replay(&mut *pool.acquire().await?, p).await,
             Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR && attempt < 3 => {
                 tracing::warn!(request = %p.request.id, attempt, "billing request retried after a database failure");
             }
@@ -154,21 +154,12 @@ async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value)
     }
 }
 
-async fn answer(pool: &sqlx::AnyPool, p: &Prepared, done: Done) -> Result<(StatusCode, Value), ApiError> {
-    match done {
-        Done::Answer(status, body) => Ok((status, body)),
-        Done::Replay => replay(pool, &p.request, &p.body_hash).await,
-    }
-}
-
 /// The stored answer to a request id already seen.
-async fn replay(pool: &sqlx::AnyPool, r: &Request, body_hash: &str) -> Result<(StatusCode, Value), ApiError> {
-    let (hash, status, response): (String, i64, String) =
-        sqlx::query_as("SELECT body_hash, status, response FROM billing_events WHERE request_id = $1")
-            .bind(&r.id)
-            .fetch_one(pool)
-            .await?;
-    if hash != body_hash {
+async fn replay<C: Exec>(conn: &mut C, p: &Prepared) -> Result<(StatusCode, Value), ApiError> {
+    let (hash, status, response): (String, i64, String) = conn
+        .one("SELECT body_hash, status, response FROM billing_events WHERE request_id = $1", args![&p.request.id])
+        .await?;
+    if hash != p.body_hash {
         return Err(ApiError::new(StatusCode::CONFLICT, "This request id was already used with a different body.")
             .with("id", "already used with a different body"));
     }
@@ -176,88 +167,57 @@ async fn replay(pool: &sqlx::AnyPool, r: &Request, body_hash: &str) -> Result<(S
     Ok((status, serde_json::from_str(&response).unwrap_or(Value::Null)))
 }
 
-/// Applies one request on `conn`: in a transaction of its own, or in a savepoint when the
-/// caller has one open. The event row and the effect stay or go together; a rejection
-/// leaves only its event.
-async fn apply_one(conn: &mut AnyConnection, p: &Prepared) -> Result<Done, ApiError> {
+/// Applies one request inside the caller's transaction. The event row and the effect stay
+/// or go together; a refused request leaves only its event. On an error the caller rolls
+/// back what this did (its transaction, or the savepoint it opened for the request).
+async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError> {
     let r = &p.request;
-    let mut tx = conn.begin().await?;
     // Claim the request id first: a concurrent duplicate waits here, then replays.
-    let claimed: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, '', $6) RETURNING id",
-    )
-    .bind(&r.id)
-    .bind(p.logged_type())
-    .bind(&r.entity)
-    .bind(&p.body_hash)
-    .bind(&p.payload)
-    .bind(p.now)
-    .fetch_one(&mut *tx)
-    .await;
-    let event_id = match claimed {
-        Ok((id,)) => id,
-        Err(e) if is_unique_violation(&e) => {
-            tx.rollback().await?;
-            return Ok(Done::Replay);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    match effects::apply(&mut tx, r, p.now, p.password_hash.as_deref()).await {
+    let claimed: Option<(i64,)> = conn
+        .row(
+            "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, '', $6) ON CONFLICT (request_id) DO NOTHING RETURNING id",
+            args![&r.id, p.logged_type(), &r.entity, &p.body_hash, &p.payload, p.now],
+        )
+        .await?;
+    let Some((event_id,)) = claimed else { return Ok(Done::Replay) };
+    conn.run("SAVEPOINT billing_effect", vec![]).await?;
+    match effects::apply(conn, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
             if types::changes_environment(&r.kind) {
-                let family = environment::family(&mut tx, user_id).await?;
-                environment::refresh(&mut tx, &family, p.now).await?;
+                let family = environment::family(conn, user_id).await?;
+                environment::refresh(conn, &family, p.now).await?;
             }
+            conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
             let response =
                 json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
-            sqlx::query("UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3")
-                .bind(user_id)
-                .bind(response.to_string())
-                .bind(event_id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
+            conn.run(
+                "UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3",
+                args![user_id, response.to_string(), event_id],
+            )
+            .await?;
             Ok(Done::Answer(StatusCode::OK, response))
         }
         Err(Rejection { error, .. }) if error.status == StatusCode::INTERNAL_SERVER_ERROR => Err(error),
         Err(rejection) => {
             // Nothing of the effect stays; the event alone records the refusal.
-            tx.rollback().await?;
-            record_rejection(conn, p, rejection).await
-        }
-    }
-}
-
-async fn record_rejection(conn: &mut AnyConnection, p: &Prepared, rejection: Rejection) -> Result<Done, ApiError> {
-    let r = &p.request;
-    let mut tx = conn.begin().await?;
-    let user = effects::resolve(&mut tx, &r.entity).await?.map(|(id, _)| id);
-    let body = rejection.error.body();
-    let inserted = sqlx::query(
-        "INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'rejected', $7, $8, $9)",
-    )
-    .bind(&r.id)
-    .bind(rejection.logged_type.unwrap_or(p.logged_type()))
-    .bind(&r.entity)
-    .bind(user)
-    .bind(&p.body_hash)
-    .bind(&p.payload)
-    .bind(i64::from(rejection.error.status.as_u16()))
-    .bind(body.to_string())
-    .bind(p.now)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {
-            tx.commit().await?;
+            conn.run("ROLLBACK TO SAVEPOINT billing_effect", vec![]).await?;
+            conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
+            let user = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
+            let body = rejection.error.body();
+            conn.run(
+                "UPDATE billing_events SET type = $1, user_id = $2, outcome = 'rejected', status = $3, response = $4 \
+                 WHERE id = $5",
+                args![
+                    rejection.logged_type.unwrap_or(p.logged_type()),
+                    user,
+                    i64::from(rejection.error.status.as_u16()),
+                    body.to_string(),
+                    event_id
+                ],
+            )
+            .await?;
             Ok(Done::Answer(rejection.error.status, body))
         }
-        Err(e) if is_unique_violation(&e) => {
-            tx.rollback().await?;
-            Ok(Done::Replay)
-        }
-        Err(e) => Err(e.into()),
     }
 }

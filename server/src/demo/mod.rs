@@ -186,7 +186,7 @@ pub async fn generate_at_scale(db: &Db, users: usize, scale: Scale, seed: u64, n
                 T_USERS,
                 vec![
                     uid.into(),
-                    None.into(),
+                    None::<i64>.into(),
                     entity.clone().into(),
                     login.clone().into(),
                     name.clone().into(),
