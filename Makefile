@@ -32,8 +32,9 @@ tools:
 e2e-tools:
 	@scripts/setup-e2e.sh
 
+# --split: lazy routes become wasm modules of their own, loaded when first shown.
 build:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 # Every Rust test on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set;
 # then the browser journeys against the release build.

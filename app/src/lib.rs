@@ -12,7 +12,7 @@ pub mod server;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -45,17 +45,50 @@ pub fn App() -> impl IntoView {
             <Routes fallback=components::states::NotFoundPage>
                 <Route path=path!("/login") view=console::login::LoginPage />
                 <Route path=path!("/client/login") view=client::ClientLoginPage />
-                <Route path=path!("/client") view=client::ClientHomePage />
-                <Route path=path!("/client/sub-users") view=client::sub_users::ClientSubUsersPage />
-                <Route path=path!("/client/analytics") view=client::analytics::ClientAnalyticsPage />
+                <Route path=path!("/client") view={Lazy::<ClientHome>::new()} />
+                <Route path=path!("/client/sub-users") view={Lazy::<ClientSubUsers>::new()} />
+                <Route path=path!("/client/analytics") view={Lazy::<ClientAnalytics>::new()} />
                 <Route path=path!("/users") view=console::users::UsersPage />
                 <Route path=path!("/users/:id/:tab") view=console::user_card::UserCard />
-                <Route path=path!("/cameras/:id/general") view=console::camera::CameraPage />
-                <Route path=path!("/intercoms") view=console::intercoms::IntercomsPage />
-                <Route path=path!("/intercoms/:id/:tab") view=console::intercoms::IntercomCardPage />
-                <Route path=path!("/administrators") view=console::administrators::AdministratorsPage />
-                <Route path=path!("/audit-log") view=console::audit_log::AuditLogPage />
+                <Route path=path!("/cameras/:id/general") view={Lazy::<Camera>::new()} />
+                <Route path=path!("/intercoms") view={Lazy::<Intercoms>::new()} />
+                <Route path=path!("/intercoms/:id/:tab") view={Lazy::<IntercomCard>::new()} />
+                <Route path=path!("/administrators") view={Lazy::<Administrators>::new()} />
+                <Route path=path!("/audit-log") view={Lazy::<AuditLog>::new()} />
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code the browser loads when the page is first shown (`cargo leptos build
+/// --split`): the subscribers' web client, so that the console does not download it. The
+/// console's own pages stay in the main module: split too, they shared so much code that
+/// the card of a user came to more bytes in its many pieces than in one module.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),+ $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    )+};
+}
+
+lazy_page! {
+    ClientHome => client::ClientHomePage,
+    ClientSubUsers => client::sub_users::ClientSubUsersPage,
+    ClientAnalytics => client::analytics::ClientAnalyticsPage,
+    Camera => console::camera::CameraPage,
+    Intercoms => console::intercoms::IntercomsPage,
+    IntercomCard => console::intercoms::IntercomCardPage,
+    Administrators => console::administrators::AdministratorsPage,
+    AuditLog => console::audit_log::AuditLogPage,
 }

@@ -66,14 +66,22 @@ pub fn is_hashed(file: &str) -> bool {
         && parts[1].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// `Cache-Control` for `/pkg`: a year, immutable, for hashed names; otherwise the browser
+/// Whether a file can be cached for good: a hashed name of a file that names no other. The
+/// JS entry points and the split manifest name the route modules, and cargo-leptos writes
+/// those names into them after hashing, so a build that changes only a route module keeps
+/// their names: they are revalidated (a 304 when unchanged).
+pub fn is_immutable(file: &str) -> bool {
+    is_hashed(file) && !file.ends_with(".js") && !file.ends_with(".json")
+}
+
+/// `Cache-Control` for `/pkg`: a year, immutable, for files that are; otherwise the browser
 /// revalidates every time (the file may change with the next build).
 pub async fn cache_headers(req: Request, next: Next) -> Response {
     let file = req.uri().path().strip_prefix("/pkg/").map(|f| f.rsplit('/').next().unwrap_or(f).to_string());
     let mut res = next.run(req).await;
     if let Some(file) = file {
         if res.status().is_success() {
-            let value = if is_hashed(&file) { "public, max-age=31536000, immutable" } else { "no-cache" };
+            let value = if is_immutable(&file) { "public, max-age=31536000, immutable" } else { "no-cache" };
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
         }
     }
@@ -91,6 +99,13 @@ mod tests {
         assert!(!is_hashed("vms.wasm"));
         assert!(!is_hashed("vms_bg.wasm"));
         assert!(!is_hashed("vms.min.js"));
+        assert!(is_immutable("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.wasm"));
+        assert!(is_immutable("chunk_3.Xq3vTn0Bq0aJ2Vt9_1-dKw.wasm"));
+        assert!(is_immutable("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.css"));
+        assert!(!is_immutable("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js"));
+        assert!(!is_immutable("__wasm_split.Xq3vTn0Bq0aJ2Vt9_1-dKw.js"));
+        assert!(!is_immutable("__wasm_split_manifest.Xq3vTn0Bq0aJ2Vt9_1-dKw.json"));
+        assert!(!is_immutable("vms.wasm"));
     }
 
     #[test]

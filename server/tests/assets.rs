@@ -1,5 +1,5 @@
 //! Static assets as served: precompressed brotli/gzip chosen by Accept-Encoding, a year of
-//! caching for hashed names, revalidation for the rest.
+//! caching for hashed modules and styles, revalidation for the rest.
 
 use app::server::db::Db;
 use app::server::state::{AppState, Clock, Config};
@@ -18,7 +18,8 @@ async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
     let js = "export function hydrate() { /* the app */ }\n".repeat(300);
     std::fs::write(pkg.join("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js"), &js).unwrap();
     std::fs::write(pkg.join("vms.css"), "body { margin: 0 }\n".repeat(50)).unwrap();
-    assert_eq!(server::assets::precompress(&pkg).unwrap(), 2);
+    std::fs::write(pkg.join("chunk_3.Vkz9zle0XA_x-rkGcKxm8Q.wasm"), "\0asm module ".repeat(300)).unwrap();
+    assert_eq!(server::assets::precompress(&pkg).unwrap(), 3);
 
     let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
     let state = AppState {
@@ -35,13 +36,18 @@ async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
     let res = router.clone().oneshot(get("/pkg/vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js", "gzip, br")).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
-    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache", "an entry point names the route modules");
     let body = res.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(body.as_ref(), std::fs::read(pkg.join("vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js.br")).unwrap().as_slice());
     assert!(body.len() < js.len() / 10);
 
     let res = router.clone().oneshot(get("/pkg/vms.Xq3vTn0Bq0aJ2Vt9_1-dKw.js", "gzip")).await.unwrap();
     assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+
+    let res = router.clone().oneshot(get("/pkg/chunk_3.Vkz9zle0XA_x-rkGcKxm8Q.wasm", "br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
 
     let res = router.clone().oneshot(get("/pkg/vms.css", "br")).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
