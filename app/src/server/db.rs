@@ -47,7 +47,8 @@ impl Db {
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         let pool = options.connect(&url).await?;
-        let sqlite_path = (backend == Backend::Sqlite).then(|| sqlite_path(&url)).filter(|p| !p.is_empty() && p != ":memory:");
+        let sqlite_path =
+            (backend == Backend::Sqlite).then(|| sqlite_path(&url)).filter(|p| !p.is_empty() && p != ":memory:");
         let db = Self { pool, backend, sqlite_path };
         db.migrate().await?;
         Ok(db)

@@ -16,7 +16,11 @@ async fn slugs<C: Exec>(conn: &mut C, user: i64) -> Result<Vec<String>, sqlx::Er
 }
 
 /// The slugs that take effect for a user or sub-user now (SPEC §3).
-pub async fn effective_slugs<C: Exec>(conn: &mut C, user: i64, parent: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn effective_slugs<C: Exec>(
+    conn: &mut C,
+    user: i64,
+    parent: Option<i64>,
+) -> Result<Vec<String>, sqlx::Error> {
     let account = parent.unwrap_or(user);
     let totals: Vec<(i64, i64)> =
         conn.rows("SELECT level, total FROM licences WHERE user_id = $1", args![account]).await?;
@@ -210,7 +214,8 @@ pub async fn rebuild<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<Optio
 
 /// The ids of the cameras an administrator's scope covers (for impersonation).
 pub async fn visible_to<C: Exec>(conn: &mut C, admin: i64) -> Result<std::collections::BTreeSet<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> =
-        conn.rows(&format!("SELECT c.id FROM cameras c WHERE {}", super::scope::camera_condition(1)), args![admin]).await?;
+    let rows: Vec<(i64,)> = conn
+        .rows(&format!("SELECT c.id FROM cameras c WHERE {}", super::scope::camera_condition(1)), args![admin])
+        .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -56,7 +56,11 @@ pub trait Exec: Send {
     fn rows<R: Row>(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
 
     /// The first row, if any.
-    fn row<R: Row>(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send {
+    fn row<R: Row>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send {
         async move { Ok(self.rows(sql, args).await?.into_iter().next()) }
     }
 

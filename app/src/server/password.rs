@@ -90,13 +90,11 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 
 /// Checks a password; with no stored hash it still does the work, so timing reveals nothing.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    on_a_core(move || {
-        match stored.as_deref().map(PasswordHash::new) {
-            Some(Ok(parsed)) => Hasher.verify_password(password.as_bytes(), &parsed).is_ok(),
-            _ => {
-                let _ = hash_blocking(&password);
-                false
-            }
+    on_a_core(move || match stored.as_deref().map(PasswordHash::new) {
+        Some(Ok(parsed)) => Hasher.verify_password(password.as_bytes(), &parsed).is_ok(),
+        _ => {
+            let _ = hash_blocking(&password);
+            false
         }
     })
     .await

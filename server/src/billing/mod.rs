@@ -9,7 +9,9 @@ pub mod types;
 pub mod writer;
 
 use crate::api_error::{bearer, bearer_in, json_object, ApiError};
+use app::args;
 use app::server::environment;
+use app::server::exec::Exec;
 use app::server::state::AppState;
 use app::server::token::hash_token;
 use axum::body::Body;
@@ -21,8 +23,6 @@ use axum::{Extension, Json, Router};
 use effects::Rejection;
 use request::Request;
 use serde_json::{json, Value};
-use app::args;
-use app::server::exec::Exec;
 use writer::Writer;
 
 /// The billing routes; starts the writer that commits the requests of this router.

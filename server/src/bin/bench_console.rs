@@ -175,10 +175,16 @@ async fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let samples: usize = std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    // BENCH_BACKENDS=postgres measures one backend alone (seeding 100,000 users is long).
+    let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     println!("console benchmark: {samples} calls per function, one at a time");
-    backend(Backend::Sqlite, None, &sizes, samples).await;
-    match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
-        Ok(url) => backend(Backend::Postgres, Some(&url), &sizes, samples).await,
-        Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+    if backends.contains("sqlite") {
+        backend(Backend::Sqlite, None, &sizes, samples).await;
+    }
+    if backends.contains("postgres") {
+        match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
+            Ok(url) => backend(Backend::Postgres, Some(&url), &sizes, samples).await,
+            Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+        }
     }
 }
