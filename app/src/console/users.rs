@@ -59,49 +59,57 @@ pub async fn list_users(
             }
         }
         let term = q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        // Terms of 3+ characters go through a trigram index: SQLite's FTS5 table users_search
-        // (a phrase query, answered from the index alone) and PostgreSQL's pg_trgm index
-        // behind LIKE. Shorter ones scan.
+        // Terms of 3+ characters go through a trigram index on SQLite: the FTS5 table
+        // users_search, whose phrase query yields the matching ids in id order, lazily. The
+        // matches drive the count, which stops at 1,001, and the lists of up to 1,000 of
+        // them. A broad term's page instead walks the sort order and keeps the rows whose
+        // text contains the term: about 25 / (share of accounts matching) rows, however many
+        // accounts there are. (An `id IN (matches)` filter would first collect every match.)
+        // PostgreSQL's pg_trgm index serves LIKE itself; short terms scan.
         let fts =
             term.is_some_and(|t| t.chars().count() >= 3) && ctx.db().backend == crate::server::db::Backend::Sqlite;
-        // SQLite's planner cannot tell how many accounts a trigram match holds; left alone it
-        // walks every account of an index and probes the matches (20 ms at 100,000 accounts
-        // for a whole login). `+parent_id` (no index usable) lets the matches drive instead:
-        // right for every count (it stops at 1,001) and for lists of up to 1,000 matches,
-        // while a broad term's first page comes fastest from walking the sort order.
-        let roots =
-            |matches_drive: bool| if matches_drive { " WHERE +parent_id IS NULL" } else { " WHERE parent_id IS NULL" };
-        if let Some(term) = term {
-            if fts {
-                filter
-                    .push(" AND id IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
-                    .bind(fts_phrase(term))
-                    .push(")");
-            } else {
-                filter.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
-            }
-        }
+        let contains = |sql: &mut Sql, term: &str| {
+            sql.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+        };
+        // The accounts (not sub-users) matching `filter`, driven by the trigram matches.
+        let from_matches = |sql: &mut Sql, term: &str, columns: &str| {
+            let phrase = sql.next_index();
+            sql.add_arg(fts_phrase(term));
+            sql.text = format!(
+                "SELECT {columns} FROM users_search CROSS JOIN users ON users.id = users_search.rowid \
+                 WHERE users_search MATCH ${phrase} AND parent_id IS NULL{}",
+                sql.text
+            );
+        };
         // A search counts its matches only up to the cap ("1,000+ users").
         let mut count = filter.clone();
-        count.text = match term {
-            Some(_) => {
-                format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM users{}{} LIMIT {}) AS matches",
-                    roots(fts),
-                    filter.text,
-                    COUNT_CAP + 1
-                )
+        match term {
+            Some(term) if fts => {
+                from_matches(&mut count, term, "1");
+                count.text = format!("SELECT COUNT(*) FROM ({} LIMIT {}) AS matches", count.text, COUNT_CAP + 1);
             }
-            None => format!("SELECT COUNT(*) FROM users{}{}", roots(false), filter.text),
-        };
+            Some(term) => {
+                contains(&mut count, term);
+                count.text = format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE parent_id IS NULL{} LIMIT {}) AS matches",
+                    count.text,
+                    COUNT_CAP + 1
+                );
+            }
+            None => count.text = format!("SELECT COUNT(*) FROM users WHERE parent_id IS NULL{}", count.text),
+        }
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
 
         let mut list = filter.clone();
-        list.text = format!(
-            "SELECT id, name, login, status, COALESCE(entity, ''), created_at FROM users{}{}",
-            roots(fts && total <= COUNT_CAP),
-            filter.text
-        );
+        let columns = "users.id, name, login, status, COALESCE(entity, ''), created_at";
+        match term {
+            Some(term) if fts && total <= COUNT_CAP => from_matches(&mut list, term, columns),
+            Some(term) => {
+                contains(&mut list, term);
+                list.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", list.text);
+            }
+            None => list.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", list.text),
+        }
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
             let op = if desc { "<" } else { ">" };
             list.push(&format!(" AND ({column}, id) {op} ("));
