@@ -61,9 +61,10 @@ pub fn App() -> impl IntoView {
 }
 
 /// A page whose code the browser loads when the page is first shown (`cargo leptos build
-/// --split`): the subscribers' web client, so that the console does not download it. The
-/// console's own pages stay in the main module: split too, they shared so much code that
-/// the card of a user came to more bytes in its many pieces than in one module.
+/// --split`): the subscribers' web client and the console pages operators open rarely, so
+/// that the users list and card do not download them. Those two stay in the main module:
+/// split too, they shared so much code with the rest that the card of a user came to more
+/// bytes in its many pieces than in one module.
 macro_rules! lazy_page {
     ($($route:ident => $page:path),+ $(,)?) => {$(
         struct $route;

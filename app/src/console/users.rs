@@ -46,7 +46,7 @@ pub async fn list_users(
     respond(async move {
         let ctx = require("users-view").await?;
         let (_, column, desc, _) = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
-        // Conditions after the roots-only one, which `roots` below puts first.
+        // Conditions after the roots-only one, which `roots` / `from_matches` below put first.
         let mut filter = Sql::new("");
         match status.as_deref().unwrap_or("") {
             "" => {
@@ -81,22 +81,23 @@ pub async fn list_users(
                 sql.text
             );
         };
+        // The accounts (not sub-users) matching `filter`.
+        let roots = |sql: &mut Sql, columns: &str| {
+            sql.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", sql.text);
+        };
         // A search counts its matches only up to the cap ("1,000+ users").
         let mut count = filter.clone();
         match term {
-            Some(term) if fts => {
-                from_matches(&mut count, term, "1");
+            Some(term) => {
+                if fts {
+                    from_matches(&mut count, term, "1");
+                } else {
+                    contains(&mut count, term);
+                    roots(&mut count, "1");
+                }
                 count.text = format!("SELECT COUNT(*) FROM ({} LIMIT {}) AS matches", count.text, COUNT_CAP + 1);
             }
-            Some(term) => {
-                contains(&mut count, term);
-                count.text = format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE parent_id IS NULL{} LIMIT {}) AS matches",
-                    count.text,
-                    COUNT_CAP + 1
-                );
-            }
-            None => count.text = format!("SELECT COUNT(*) FROM users WHERE parent_id IS NULL{}", count.text),
+            None => roots(&mut count, "COUNT(*)"),
         }
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
 
@@ -104,11 +105,12 @@ pub async fn list_users(
         let columns = "users.id, name, login, status, COALESCE(entity, ''), created_at";
         match term {
             Some(term) if fts && total <= COUNT_CAP => from_matches(&mut list, term, columns),
-            Some(term) => {
-                contains(&mut list, term);
-                list.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", list.text);
+            term => {
+                if let Some(term) = term {
+                    contains(&mut list, term);
+                }
+                roots(&mut list, columns);
             }
-            None => list.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", list.text),
         }
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
             let op = if desc { "<" } else { ">" };
