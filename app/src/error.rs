@@ -11,6 +11,9 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// A refusal that says why.
+    #[error("{0}")]
+    ForbiddenWhy(String),
     #[error("Not found.")]
     NotFound,
     #[error("{0}")]
@@ -22,6 +25,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyAttempts(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
     #[error("The server could not be reached: {0}")]
@@ -32,11 +37,12 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::ForbiddenWhy(_) => 403,
             Self::NotFound => 404,
             Self::Invalid(_) | Self::Fields { .. } => 422,
             Self::Conflict(_) => 409,
             Self::TooManyAttempts(_) => 429,
+            Self::TooLarge(_) => 413,
             Self::Internal => 500,
             Self::Transport(_) => 503,
         }

@@ -15,6 +15,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::csp::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">

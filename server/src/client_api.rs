@@ -6,10 +6,8 @@
 use crate::api_error::{json_object, ApiError};
 use app::client::sub_users::SubUserRow;
 use app::domain::time::format_rfc3339;
-use app::error::AppError;
 use app::server::cases::{self, NewCase};
 use app::server::client::{self, ClientUser};
-use app::server::environment;
 use app::server::state::AppState;
 use app::server::sub_users::{self, SubUserInput};
 use axum::body::Body;
@@ -48,17 +46,19 @@ fn text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, Ap
     }
 }
 
-async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    use app::server::sign_in::{check, client_addr, Checked, Realm};
+    let (parts, body) = req.into_parts();
     reply(
         async {
-            let body = json_object(&headers, body).await?;
+            let body = json_object(&parts.headers, body).await?;
             let login = text(&body, "login", 64)?;
             let password = body.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
-            let token =
-                client::open_session(&state.db, &login, password, state.clock.now_ms()).await.map_err(|e| match e {
-                    AppError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."),
-                    other => other.into(),
-                })?;
+            let addr = client_addr(&state, &parts.headers, &parts.extensions);
+            let Checked::Valid(user) = check(&state, Realm::User, &login, password, addr).await? else {
+                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."));
+            };
+            let (token, _) = client::create_session(&state, user, None).await?;
             Ok((StatusCode::CREATED, json!({"token": token})))
         }
         .await,
@@ -69,7 +69,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Body) 
 pub async fn client_user(state: &AppState, headers: &HeaderMap) -> Result<ClientUser, ApiError> {
     let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, "A valid session token is required.");
     let token = client::request_token(headers).ok_or_else(unauthorized)?;
-    client::session_user(&state.db, token, state.clock.now_ms()).await?.ok_or_else(unauthorized)
+    client::session_user(state, token).await?.ok_or_else(unauthorized)
 }
 
 async fn create_case(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -260,15 +260,9 @@ async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> R
         async {
             let u = client_user(&state, &headers).await?;
             let mut conn = state.db.pool.acquire().await?;
-            let mut env = environment::current(&mut conn, u.id, state.clock.now_ms())
+            let env = client::client_environment(&mut conn, &u, state.clock.now_ms())
                 .await?
                 .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "The account was deleted."))?;
-            if let Some((admin, _)) = u.impersonator {
-                let visible = environment::visible_to(&mut conn, admin).await?;
-                if let Some(cams) = env["cameras"].as_array_mut() {
-                    cams.retain(|c| c["id"].as_i64().is_some_and(|id| visible.contains(&id)));
-                }
-            }
             Ok((StatusCode::OK, env))
         }
         .await,
@@ -280,14 +274,30 @@ async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> R
 /// process through PostgreSQL's LISTEN/NOTIFY, see `app::server::changes`) and reads the
 /// stored version, so only committed changes are sent. It also re-reads every 10 s, which
 /// covers announcements lost while a listener reconnected, and comments every 15 s to keep
-/// proxies open.
+/// proxies open. Each time it wakes it checks its session: the stream ends with the session
+/// (sign-out, expiry, an impersonating administrator disabled). Streams are capped per
+/// session and per process (429 past the cap).
 async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use app::server::limits::Full;
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     use tokio::time::{sleep, Duration, Instant};
     let u = match client_user(&state, &headers).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
+    };
+    let token = client::request_token(&headers).unwrap_or_default().to_string();
+    let slot = match state.streams.take(&u.session) {
+        Ok(slot) => slot,
+        Err(Full::Session) => {
+            let most = state.config.max_streams_per_session;
+            let message = format!("This session has {most} event streams open already; close one first.");
+            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
+        }
+        Err(Full::Server) => {
+            let message = "The server has too many event streams open; try again in a minute.";
+            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
+        }
     };
     async fn version(db: &app::server::db::Db, user: i64) -> Option<i64> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM environments WHERE user_id = $1")
@@ -305,8 +315,10 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
     let changes = app::server::changes::subscribe();
     // The version the client has now; every later one is announced.
     let seen = version(&state.db, u.id).await;
-    let stream =
-        futures::stream::unfold((state.db.clone(), u.id, seen, changes), |(db, user, seen, mut changes)| async move {
+    let user = u.id;
+    let stream = futures::stream::unfold(
+        (state, token, slot, seen, changes),
+        move |(state, token, slot, seen, mut changes)| async move {
             loop {
                 let awaited = tokio::select! {
                     heard = changes.recv() => match heard {
@@ -317,20 +329,25 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
                     },
                     () = sleep(RECHECK) => None,
                 };
+                if !matches!(client::session_user(&state, &token).await, Ok(Some(_))) {
+                    // The session ended: so does the stream (its slot is given back).
+                    return None;
+                }
                 let deadline = Instant::now() + COMMIT_WAIT;
-                let mut now = version(&db, user).await;
+                let mut now = version(&state.db, user).await;
                 while let Some(v) = awaited {
                     if now.is_some_and(|n| n >= v) || Instant::now() >= deadline {
                         break;
                     }
                     sleep(Duration::from_millis(25)).await;
-                    now = version(&db, user).await;
+                    now = version(&state.db, user).await;
                 }
                 if now.is_some() && now != seen {
                     let event = Event::default().event("environment").data(json!({"version": now}).to_string());
-                    return Some((Ok::<_, std::convert::Infallible>(event), (db, user, now, changes)));
+                    return Some((Ok::<_, std::convert::Infallible>(event), (state, token, slot, now, changes)));
                 }
             }
-        });
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }

@@ -27,7 +27,26 @@ pub fn with_http_layers(router: Router) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<axum::body::Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %loggable_path(req.uri().path()))
         }))
         .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+}
+
+/// A path as logs may show it: the single-use token of a Log in as User link is a
+/// credential for its minute of life, so it never reaches a log.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const SECRET_AFTER: &str = "/client/impersonate/";
+    match path.strip_prefix(SECRET_AFTER) {
+        Some(rest) if !rest.is_empty() => format!("{SECRET_AFTER}…").into(),
+        _ => path.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn impersonation_tokens_are_not_logged() {
+        assert_eq!(super::loggable_path("/client/impersonate/abc123"), "/client/impersonate/…");
+        assert_eq!(super::loggable_path("/users/3/cameras"), "/users/3/cameras");
+    }
 }

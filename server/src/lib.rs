@@ -8,6 +8,7 @@ pub mod billing;
 pub mod client_api;
 pub mod csa;
 pub mod demo;
+pub mod guards;
 pub mod http_layers;
 pub mod media;
 pub mod retention;
@@ -43,6 +44,9 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), console_session))
+        .layer(middleware::from_fn(guards::bounded_body))
+        .layer(middleware::from_fn_with_state(state.clone(), guards::same_site_only))
+        .layer(middleware::from_fn(guards::security_headers))
         .layer(middleware::from_fn(assets::cache_headers))
         .with_state(state);
     http_layers::with_http_layers(router)
@@ -55,9 +59,8 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
         CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
     if path == "/client" || (path.starts_with("/client/") && !CLIENT_OPEN.iter().any(|p| path.starts_with(p))) {
         // The web client's page needs a user session.
-        let now = state.clock.now_ms();
         let signed_in = match app::server::client::request_token(req.headers()) {
-            Some(token) => matches!(app::server::client::session_user(&state.db, token, now).await, Ok(Some(_))),
+            Some(token) => matches!(app::server::client::session_user(&state, token).await, Ok(Some(_))),
             None => false,
         };
         return if signed_in { next.run(req).await } else { Redirect::to("/client/login").into_response() };
@@ -67,7 +70,9 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
     }
     let now = state.clock.now_ms();
     let signed_in = match cookie(req.headers(), ADMIN_COOKIE) {
-        Some(token) => matches!(admin_session(&state.db, token, now).await, Ok(Some(_))),
+        Some(token) => {
+            matches!(admin_session(&state.db, token, now, state.config.admin_session_max_ms).await, Ok(Some(_)))
+        }
         None => false,
     };
     if signed_in {
@@ -83,54 +88,51 @@ async fn impersonate(
     State(state): State<AppState>,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Response {
-    use app::server::{audit, client};
+    use app::server::{audit, auth, client};
     use axum::http::{header, StatusCode};
     let now = state.clock.now_ms();
     let refused = |status: StatusCode, text: &str| {
         let page = format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Link not valid</title><link rel=\"stylesheet\" href=\"/pkg/vms.css\"></head><body><main class=\"page narrow\">\
+             <title>Link not valid</title></head><body><main class=\"page narrow\">\
              <h1>This link cannot be used</h1><p>{text}</p><p>Open the user in the console and choose <strong>Log in as User</strong> again.</p>\
              </main></body></html>"
         );
         (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
     };
-    let redeemed = match client::redeem_impersonation(&state.db, &token, now).await {
+    let failed = |e: app::error::AppError| {
+        refused(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), &e.to_string())
+    };
+    let redeemed = match client::redeem_impersonation(&state, &token).await {
         Ok(r) => r,
-        Err(e) => {
-            return refused(
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                &e.to_string(),
-            )
-        }
+        Err(e) => return failed(e),
     };
-    let Some((admin_id, admin_login, user, login)) = redeemed else {
-        return refused(StatusCode::GONE, "It has expired (links are valid for 60 seconds) or was already used.");
+    let Some(imp) = redeemed else {
+        return refused(
+            StatusCode::GONE,
+            "It has expired (links are valid for 60 seconds), was already used, or the administrator who made it signed out.",
+        );
     };
-    let session = match client::create_session(&state.db, user, Some(admin_id), now).await {
-        Ok(s) => s,
-        Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
+    let (session, expires) =
+        match client::create_session(&state, imp.user, Some((imp.admin_id, &imp.admin_session))).await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
     let entry = audit::Entry {
         actor_kind: "admin",
-        actor_id: Some(admin_id),
-        actor_login: &admin_login,
-        impersonator_id: Some(admin_id),
+        actor_id: Some(imp.admin_id),
+        actor_login: &imp.admin_login,
+        impersonator_id: Some(imp.admin_id),
         action: "user.impersonate_start",
         target_kind: "user",
-        target_id: Some(user),
-        target_label: &login,
-        user_id: Some(user),
+        target_id: Some(imp.user),
+        target_label: &imp.login,
+        user_id: Some(imp.user),
         details: serde_json::json!({}),
     };
     if let Err(e) = audit::record_db(&state.db, now, entry).await {
-        return refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return failed(e);
     }
-    let cookie = app::server::auth::set_cookie(
-        client::USER_COOKIE,
-        &session,
-        app::server::auth::IDLE_MS / 1000,
-        state.config.secure_cookies,
-    );
+    let cookie = auth::set_cookie(client::USER_COOKIE, &session, expires - now, state.config.secure_cookies);
     (StatusCode::SEE_OTHER, [(header::LOCATION, "/client".to_string()), (header::SET_COOKIE, cookie)]).into_response()
 }

@@ -5,7 +5,6 @@ use app::server::state::{AppState, Clock, Config};
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 use server::{admins, csa, demo, retention, router};
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(name = "server", about = "VMS Admin Console server")]
@@ -49,12 +48,14 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create an administrator. No --scope-* means all cameras.
+    /// Create an administrator. No --scope-* means all cameras. The password comes from
+    /// VMS_ADMIN_PASSWORD or standard input; --password works but shows it to every user of
+    /// the machine (process list, shell history).
     Create {
         #[arg(long)]
         login: String,
         #[arg(long)]
-        password: String,
+        password: Option<String>,
         #[arg(long, default_value = "admin", value_parser = ["superadmin", "admin"])]
         role: String,
         #[arg(long = "permission")]
@@ -108,6 +109,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::Create { login, password, role, permissions, scope_csa, scope_cameras },
         } => {
+            let password = admin_password(password)?;
             let id = admins::create(
                 &db,
                 admins::NewAdmin { login, password, role, permissions, scope_csa, scope_cameras },
@@ -161,6 +163,32 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
+/// The new administrator's password: `--password` (with a warning), `VMS_ADMIN_PASSWORD`,
+/// or the first line of standard input.
+fn admin_password(given: Option<String>) -> Result<String, String> {
+    if let Some(p) = given {
+        eprintln!(
+            "warning: a password on the command line is visible to other users of this machine and stays in shell \
+             history; prefer VMS_ADMIN_PASSWORD or standard input"
+        );
+        return Ok(p);
+    }
+    if let Some(p) = std::env::var("VMS_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+        return Ok(p);
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the new administrator (input is shown): ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| format!("reading the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("no password: give it in VMS_ADMIN_PASSWORD or on standard input".into());
+    }
+    Ok(password)
+}
+
 /// The demo administrator created with `VMS_DEMO_DATA=1` when none exists.
 const DEMO_ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
 
@@ -193,7 +221,8 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
         Ok(Err(e)) => tracing::warn!(error = %e, "assets could not be compressed; served as they are"),
         Err(e) => tracing::warn!(error = %e, "asset compression failed"),
     }
-    let state = AppState { leptos_options: conf.leptos_options, db, clock, config: Arc::new(Config::from_env()) };
+    let config = Config::from_env()?;
+    let state = AppState::new(conf.leptos_options, db, clock, config);
     tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
     if state.db.backend == Backend::Postgres {
         // Environment changes made by any server process reach this one's event streams.
@@ -201,7 +230,9 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     }
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");
-    axum::serve(listener, router(state))
+    // The client's address reaches handlers (sign-in throttling per address).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

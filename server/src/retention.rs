@@ -29,6 +29,11 @@ pub struct Report {
     pub case_events: u64,
     pub apartment_links: u64,
     pub sessions: u64,
+    /// Sessions past their end, used or expired Log in as User links, and sign-in throttle
+    /// rows no longer counting.
+    pub expired_sessions: u64,
+    pub impersonation_links: u64,
+    pub throttle_rows: u64,
 }
 
 impl std::fmt::Display for Report {
@@ -36,14 +41,18 @@ impl std::fmt::Display for Report {
         write!(
             f,
             "removed {} accounts, {} billing events, {} audit entries, {} analytics cases, {} case events, \
-             {} apartment links, {} sessions",
+             {} apartment links, {} sessions; {} expired sessions, {} used or expired Log in as User links, \
+             {} sign-in throttle rows",
             self.accounts,
             self.billing_events,
             self.audit_entries,
             self.cases,
             self.case_events,
             self.apartment_links,
-            self.sessions
+            self.sessions,
+            self.expired_sessions,
+            self.impersonation_links,
+            self.throttle_rows
         )
     }
 }
@@ -109,6 +118,7 @@ async fn release(db: &Db, holder: &str) -> Result<(), AppError> {
 
 async fn purge(db: &Db, at: i64) -> Result<Report, AppError> {
     let mut report = Report::default();
+    purge_expired(db, at, &mut report).await?;
     // Deleted accounts, a batch per transaction. Sub-users go with their parent; a sub-user
     // deleted on its own goes 30 days after its own deletion.
     loop {
@@ -151,6 +161,29 @@ async fn purge(db: &Db, at: i64) -> Result<Report, AppError> {
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// What lost its use by `at`: sessions past their end (an impersonation session whose
+/// administrator session is gone goes too), used or expired Log in as User links, and
+/// sign-in throttle rows no longer counting.
+async fn purge_expired(db: &Db, at: i64, report: &mut Report) -> Result<(), AppError> {
+    let run = |sql: &'static str| sqlx::query(sql).bind(at).execute(&db.pool);
+    report.expired_sessions += run("DELETE FROM admin_sessions WHERE expires_at <= $1").await?.rows_affected();
+    report.expired_sessions +=
+        run("DELETE FROM user_sessions WHERE expires_at <= $1 OR (impersonator_id IS NOT NULL AND NOT EXISTS \
+           (SELECT 1 FROM admin_sessions x WHERE x.token_hash = user_sessions.admin_session))")
+        .await?
+        .rows_affected();
+    report.impersonation_links +=
+        run("DELETE FROM impersonation_tokens WHERE used_at IS NOT NULL OR expires_at <= $1").await?.rows_affected();
+    report.throttle_rows +=
+        sqlx::query("DELETE FROM sign_in_throttle WHERE blocked_until <= $1 AND last_attempt_at <= $2")
+            .bind(at)
+            .bind(at - app::server::throttle::WINDOW_MS)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+    Ok(())
 }
 
 /// Ids from our own queries, inlined into `IN (…)`.

@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 #[tokio::test]
@@ -22,12 +21,12 @@ async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
     assert_eq!(server::assets::precompress(&pkg).unwrap(), 3);
 
     let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build(),
+    let state = AppState::new(
+        LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build(),
         db,
-        clock: Clock::default(),
-        config: Arc::new(Config::default()),
-    };
+        Clock::default(),
+        Config::default(),
+    );
     let router = server::router(state);
     let get = |path: &str, encoding: &str| {
         Request::get(path).header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap()

@@ -115,8 +115,10 @@ async fn cases(app: &TestApp, account: i64) -> i64 {
     app.scalar(&format!("SELECT COUNT(*) FROM analytics_cases WHERE account_id = {account}")).await
 }
 
+/// What a run removed of the data of §8 (sessions and links past their end are counted apart).
 async fn run(app: &TestApp, at: i64) -> retention::Report {
-    retention::run(app.db(), at, "test").await.unwrap().expect("lease free")
+    let report = retention::run(app.db(), at, "test").await.unwrap().expect("lease free");
+    retention::Report { expired_sessions: 0, impersonation_links: 0, throttle_rows: 0, ..report }
 }
 
 #[tokio::test]

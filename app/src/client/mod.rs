@@ -48,14 +48,15 @@ pub async fn current_user() -> Result<(crate::server::AppState, crate::server::c
     let state = crate::server::state::app_state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
     let token = request_token(&parts.headers).ok_or(AppError::Unauthorized)?.to_string();
-    let user = session_user(&state.db, &token, state.clock.now_ms()).await?.ok_or(AppError::Unauthorized)?;
+    let user = session_user(&state, &token).await?.ok_or(AppError::Unauthorized)?;
     Ok((state, user, token))
 }
 
 #[server(prefix = "/api/client", endpoint = "sign_in")]
 pub async fn client_sign_in(login: String, password: String) -> Result<(), AppError> {
-    use crate::server::auth::{set_cookie, IDLE_MS};
-    use crate::server::client::{open_session, USER_COOKIE};
+    use crate::server::auth::{send_cookie, set_cookie};
+    use crate::server::client::{create_session, USER_COOKIE};
+    use crate::server::sign_in::{check, request_addr, Checked, Realm};
     use crate::server::{respond, state::app_state};
     respond(async move {
         let state = app_state()?;
@@ -63,16 +64,11 @@ pub async fn client_sign_in(login: String, password: String) -> Result<(), AppEr
         if login.is_empty() || password.is_empty() {
             return Err(AppError::Invalid("Enter your login and password.".into()));
         }
-        let token = open_session(&state.db, &login, password, state.clock.now_ms()).await.map_err(|e| match e {
-            AppError::Unauthorized => AppError::Invalid("Wrong login or password.".into()),
-            other => other,
-        })?;
-        let cookie = set_cookie(USER_COOKIE, &token, IDLE_MS / 1000, state.config.secure_cookies);
-        if let (Some(res), Ok(v)) =
-            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
-        {
-            res.append_header(http::header::SET_COOKIE, v);
-        }
+        let Checked::Valid(user) = check(&state, Realm::User, &login, password, request_addr(&state)).await? else {
+            return Err(AppError::Invalid("Wrong login or password.".into()));
+        };
+        let (token, expires) = create_session(&state, user, None).await?;
+        send_cookie(&set_cookie(USER_COOKIE, &token, expires - state.clock.now_ms(), state.config.secure_cookies));
         Ok(())
     })
     .await
@@ -80,24 +76,19 @@ pub async fn client_sign_in(login: String, password: String) -> Result<(), AppEr
 
 #[server(prefix = "/api/client", endpoint = "home")]
 pub async fn client_home() -> Result<ClientView, AppError> {
-    use crate::server::{environment, respond};
+    use crate::server::client::client_environment;
+    use crate::server::respond;
     respond(async move {
         let (state, u, _) = current_user().await?;
         let mut conn = state.db.pool.acquire().await?;
-        let env = environment::current(&mut conn, u.id, state.clock.now_ms()).await?.ok_or(AppError::Unauthorized)?;
-        // While impersonating, only the cameras within the administrator's scope.
-        let visible = match &u.impersonator {
-            Some((admin, _)) => Some(environment::visible_to(&mut conn, *admin).await?),
-            None => None,
-        };
+        let env = client_environment(&mut conn, &u, state.clock.now_ms()).await?.ok_or(AppError::Unauthorized)?;
         let cameras = env["cameras"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|c| {
-                let id = c["id"].as_i64()?;
-                visible.as_ref().is_none_or(|v| v.contains(&id)).then(|| ClientCamera {
-                    id,
+                Some(ClientCamera {
+                    id: c["id"].as_i64()?,
                     name: c["name"].as_str().unwrap_or_default().to_string(),
                     status: c["status"].as_str().unwrap_or_default().to_string(),
                     locked: c["locked"].as_bool().unwrap_or(false),
@@ -131,12 +122,13 @@ pub async fn client_me() -> Result<SignedInUser, AppError> {
 /// Ends the web client session (an impersonation ends and is audited).
 #[server(prefix = "/api/client", endpoint = "sign_out")]
 pub async fn client_sign_out() -> Result<(), AppError> {
-    use crate::server::auth::set_cookie;
+    use crate::server::auth::{send_cookie, set_cookie};
     use crate::server::client::{end_session, USER_COOKIE};
-    use crate::server::{audit, respond};
+    use crate::server::{audit, changes, respond};
     respond(async move {
         let (state, u, token) = current_user().await?;
         end_session(&state.db, &token).await?;
+        changes::wake(&state.db, &[u.id]).await;
         if let Some((admin_id, admin_login)) = &u.impersonator {
             let entry = audit::Entry {
                 actor_kind: "admin",
@@ -148,16 +140,11 @@ pub async fn client_sign_out() -> Result<(), AppError> {
                 target_id: Some(u.id),
                 target_label: &u.login,
                 user_id: Some(u.account),
-                details: serde_json::json!({}),
+                details: serde_json::json!({"reason": "ended"}),
             };
             audit::record_db(&state.db, state.clock.now_ms(), entry).await?;
         }
-        let cookie = set_cookie(USER_COOKIE, "", 0, state.config.secure_cookies);
-        if let (Some(res), Ok(v)) =
-            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
-        {
-            res.append_header(http::header::SET_COOKIE, v);
-        }
+        send_cookie(&set_cookie(USER_COOKIE, "", 0, state.config.secure_cookies));
         Ok(())
     })
     .await

@@ -36,6 +36,9 @@ pub struct SubUsersView {
     pub allowed: Vec<String>,
     /// The user's cameras that may be given, as (id, name).
     pub cameras: Vec<(i64, String)>,
+    /// An administrator logged in as the user sets no logins or passwords (so no new
+    /// sub-users either).
+    pub credentials_locked: bool,
 }
 
 #[server(prefix = "/api/client", endpoint = "sub_users")]
@@ -119,19 +122,24 @@ pub fn ClientSubUsersPage() -> impl IntoView {
     view! {
         <Title text="Sub-users · My cameras" />
         <ClientLayout>
-            <div class="page-head">
-                <h1>"Sub-users"</h1>
-                <button type="button" class="button primary" on:click=move |_| editing.set(Editing::New)
-                    disabled=move || editing.get() == Editing::New>"New sub-user"</button>
-            </div>
+            <h1>"Sub-users"</h1>
             <p class="source-note">"Sub-users sign in with their own login and see only the cameras and permissions you give them."</p>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match view_.await {
                         Ok(v) => {
+                            let locked = v.credentials_locked;
                             let v = StoredValue::new(v);
                             view! {
+                                {if locked {
+                                    view! { <p class="notice" role="note">"As an administrator logged in as this user, you can change sub-users' cameras and permissions, but not create sub-users or set logins and passwords."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <p><button type="button" class="button primary" on:click=move |_| editing.set(Editing::New)
+                                            disabled=move || editing.get() == Editing::New>"New sub-user"</button></p>
+                                    }.into_any()
+                                }}
                                 {move || {
                                     let form = match editing.get() {
                                         Editing::Nothing => None,
@@ -225,6 +233,7 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
     });
     let id = sub.as_ref().map(|s| s.id);
     let version = sub.as_ref().map(|s| s.version);
+    let locked = view.credentials_locked;
     let login = RwSignal::new(sub.as_ref().map(|s| s.login.clone()).unwrap_or_default());
     let name = RwSignal::new(sub.as_ref().map(|s| s.name.clone()).unwrap_or_default());
     let password = RwSignal::new(String::new());
@@ -255,7 +264,7 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
                 <div class="form-grid">
                     <div class="field">
                         <label for="sub-login">"Login"</label>
-                        <input id="sub-login" type="text" autocomplete="off" required maxlength="64"
+                        <input id="sub-login" type="text" autocomplete="off" required maxlength="64" readonly=locked
                             prop:value=login on:input=move |ev| login.set(event_target_value(&ev)) />
                     </div>
                     <div class="field">
@@ -263,11 +272,13 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
                         <input id="sub-name" type="text" required maxlength="128"
                             prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                     </div>
-                    <div class="field">
-                        <label for="sub-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
-                        <input id="sub-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
-                            prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                    </div>
+                    {(!locked).then(|| view! {
+                        <div class="field">
+                            <label for="sub-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
+                            <input id="sub-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
+                                prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+                        </div>
+                    })}
                 </div>
                 <fieldset class="permission-group">
                     <legend>"Cameras"</legend>

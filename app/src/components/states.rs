@@ -29,7 +29,7 @@ pub fn ErrorState(error: AppError) -> impl IntoView {
     }
     let title = match &error {
         AppError::NotFound => "Not found",
-        AppError::Forbidden => "Access denied",
+        AppError::Forbidden | AppError::ForbiddenWhy(_) => "Access denied",
         AppError::Unauthorized => "Session ended",
         _ => "Could not load this",
     };

@@ -26,6 +26,8 @@ pub struct AuditRow {
     pub target_id: Option<i64>,
     pub target_label: String,
     pub details: String,
+    /// Parts of the details lie outside the signed-in administrator's scope and are left out.
+    pub hidden: bool,
 }
 
 #[server(prefix = "/api/console", endpoint = "audit_log")]
@@ -105,13 +107,62 @@ pub async fn audit_log(
                         target_id,
                         target_label,
                         details,
+                        hidden: false,
                     }
                 },
             )
-            .collect();
+            .collect::<Vec<_>>();
+        let rows = within_scope(&ctx, rows).await?;
         Ok(Page::from_rows(rows, total, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
     })
     .await
+}
+
+/// What a scoped administrator may read of entries: camera ids and CSA codes outside its
+/// scope are left out of the details; the details of changes to administrators it does not
+/// manage are withheld.
+#[cfg(feature = "ssr")]
+async fn within_scope(ctx: &crate::server::principal::Ctx, mut rows: Vec<AuditRow>) -> Result<Vec<AuditRow>, AppError> {
+    use crate::server::admins::{load, Holder};
+    use crate::server::audit::{camera_ids_in, retain_in};
+    if ctx.admin.role == "superadmin" {
+        return Ok(rows);
+    }
+    let mut conn = ctx.db().pool.acquire().await?;
+    let mine = load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
+    let holder = Holder { admin: &ctx.admin, spec: &mine };
+    let mut details: Vec<serde_json::Value> =
+        rows.iter().map(|r| serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null)).collect();
+    let mut ids: Vec<i64> = details.iter().flat_map(camera_ids_in).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let visible: std::collections::BTreeSet<i64> = if ctx.admin.scope_all {
+        ids.into_iter().collect()
+    } else {
+        crate::server::scope::covered(&mut conn, ctx.admin.id, &ids).await?
+    };
+    for (row, details) in rows.iter_mut().zip(details.iter_mut()) {
+        if row.target_kind == "admin" && row.target_id != Some(ctx.admin.id) {
+            let managed = match row.target_id {
+                Some(id) => match load(&mut conn, id).await? {
+                    Some(target) => holder.manages(&mut conn, &target).await?,
+                    None => false,
+                },
+                None => true,
+            };
+            if !managed && row.details != "{}" {
+                row.details = "{}".into();
+                row.hidden = true;
+                continue;
+            }
+        }
+        let keep_csa = |c: &str| ctx.admin.scope_all || mine.scope_csa.iter().any(|m| m == c);
+        if retain_in(details, &|id| visible.contains(&id), &keep_csa) {
+            row.details = details.to_string();
+            row.hidden = true;
+        }
+    }
+    Ok(rows)
 }
 
 #[component]
@@ -180,6 +231,7 @@ fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
                             _ => view! { <span>{r.target_label.clone()}</span> }.into_any(),
                         };
                         let details = (r.details != "{}").then(|| r.details.clone());
+                        let hidden = r.hidden;
                         view! {
                             <tr>
                                 <td>{format_utc(r.at)}</td>
@@ -189,7 +241,10 @@ fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
                                 </td>
                                 <td>{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
                                 <td>{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
-                                <td class="wrap"><code class="audit-details">{details}</code></td>
+                                <td class="wrap">
+                                    <code class="audit-details">{details}</code>
+                                    {hidden.then(|| view! { <span class="hint">" Parts outside your scope are not shown."</span> })}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

@@ -32,14 +32,15 @@ pub async fn get_me() -> Result<Me, AppError> {
 #[server(prefix = "/api/console", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::audit;
-    use crate::server::auth::{cookie, end_admin_session, set_cookie, ADMIN_COOKIE};
+    use crate::server::auth::{cookie, end_admin_session, send_cookie, set_cookie, ADMIN_COOKIE};
     use crate::server::principal::current_admin;
     use crate::server::respond;
     respond(async move {
         let ctx = current_admin().await?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
         if let Some(token) = cookie(&parts.headers, ADMIN_COOKIE) {
-            end_admin_session(ctx.db(), token).await?;
+            // Ends the Log in as User sessions this session started too.
+            end_admin_session(ctx.db(), token, ctx.now()).await?;
         }
         audit::record_db(
             ctx.db(),
@@ -53,12 +54,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             ),
         )
         .await?;
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            let c = set_cookie(ADMIN_COOKIE, "", 0, ctx.state.config.secure_cookies);
-            if let Ok(v) = http::HeaderValue::from_str(&c) {
-                res.append_header(http::header::SET_COOKIE, v);
-            }
-        }
+        send_cookie(&set_cookie(ADMIN_COOKIE, "", 0, ctx.state.config.secure_cookies));
         Ok(())
     })
     .await

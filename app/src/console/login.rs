@@ -7,19 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Only same-site paths are followed after sign-in.
-pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/users".to_string()
-    }
-}
-
 #[server(prefix = "/api/console", endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<String, AppError> {
-    use crate::server::auth::{create_admin_session, set_cookie, ADMIN_COOKIE, IDLE_MS};
-    use crate::server::{audit, password, respond, state::app_state, throttle};
+    use crate::domain::redirect::safe_next;
+    use crate::server::auth::{create_admin_session, expiry, send_cookie, set_cookie, ADMIN_COOKIE};
+    use crate::server::sign_in::{check, request_addr, Checked, Realm};
+    use crate::server::{audit, respond, state::app_state};
     respond(async move {
         let state = app_state()?;
         let db = &state.db;
@@ -28,39 +21,34 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
         if login.is_empty() || password.is_empty() {
             return Err(AppError::Invalid("Enter your login and password.".into()));
         }
-        throttle::check(db, "admin", &login, now).await?;
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, password_hash FROM administrators WHERE login = $1 AND disabled_at IS NULL")
-                .bind(&login)
-                .fetch_optional(&db.pool)
-                .await?;
-        let ok = password::verify(password, row.as_ref().map(|(_, h)| h.clone())).await;
-        let entry = |action: &'static str, id: Option<i64>| audit::Entry {
+        let addr = request_addr(&state);
+        let checked = check(&state, Realm::Admin, &login, password, addr).await?;
+        // What was typed as a login is kept only when it is one: a password typed into the
+        // login field must not land in the audit log.
+        let (action, id, label) = match checked {
+            Checked::Valid(id) => ("admin.sign_in", Some(id), login.as_str()),
+            Checked::WrongPassword(id) => ("admin.sign_in_failed", Some(id), login.as_str()),
+            Checked::UnknownLogin => ("admin.sign_in_failed", None, "(unknown login)"),
+        };
+        let entry = audit::Entry {
             actor_kind: "admin",
             actor_id: id,
-            actor_login: &login,
+            actor_login: label,
             impersonator_id: None,
             action,
             target_kind: "admin",
             target_id: id,
-            target_label: &login,
+            target_label: label,
             user_id: None,
-            details: serde_json::json!({}),
+            details: serde_json::json!({"address": addr.map(|a| a.to_string())}),
         };
-        let Some((admin_id, _)) = row.filter(|_| ok) else {
-            throttle::record_failure(db, "admin", &login, now).await?;
-            audit::record_db(db, now, entry("admin.sign_in_failed", None)).await?;
+        audit::record_db(db, now, entry).await?;
+        let Checked::Valid(admin_id) = checked else {
             return Err(AppError::Invalid("Wrong login or password.".into()));
         };
-        throttle::clear(db, "admin", &login).await?;
-        let token = create_admin_session(db, admin_id, now).await?;
-        audit::record_db(db, now, entry("admin.sign_in", Some(admin_id))).await?;
-        let cookie = set_cookie(ADMIN_COOKIE, &token, IDLE_MS / 1000, state.config.secure_cookies);
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(v) = http::HeaderValue::from_str(&cookie) {
-                res.append_header(http::header::SET_COOKIE, v);
-            }
-        }
+        let max = state.config.admin_session_max_ms;
+        let token = create_admin_session(db, admin_id, now, max).await?;
+        send_cookie(&set_cookie(ADMIN_COOKIE, &token, expiry(now, now, max) - now, state.config.secure_cookies));
         Ok(safe_next(next.as_deref().unwrap_or("/users")))
     })
     .await
@@ -91,16 +79,5 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </SignInCard>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn next_stays_on_site() {
-        assert_eq!(super::safe_next("/users/3/cameras"), "/users/3/cameras");
-        assert_eq!(super::safe_next("//evil.example"), "/users");
-        assert_eq!(super::safe_next("https://evil.example"), "/users");
-        assert_eq!(super::safe_next("/\\evil"), "/users");
     }
 }

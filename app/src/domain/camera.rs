@@ -42,6 +42,16 @@ impl CameraStatus {
     }
 }
 
+/// A MAC address in its one stored form, lower-case `aa:bb:cc:dd:ee:ff`; `None` if it is not one.
+pub fn normalise_mac(raw: &str) -> Option<String> {
+    let hex: String = raw.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
+    if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let hex = hex.to_ascii_lowercase();
+    Some((0..6).map(|i| &hex[i * 2..i * 2 + 2]).collect::<Vec<_>>().join(":"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::CameraStatus::{self, *};

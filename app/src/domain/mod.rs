@@ -7,6 +7,7 @@ pub mod camera;
 pub mod intercom;
 pub mod page;
 pub mod permissions;
+pub mod redirect;
 pub mod rng;
 pub mod time;
 pub mod user;

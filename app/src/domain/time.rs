@@ -22,6 +22,21 @@ pub fn format_rfc3339(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
+/// A duration such as `90s`, `30m`, `12h` or `7d` (a bare number is seconds), in ms.
+pub fn parse_duration_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = digits.parse().ok()?;
+    let unit_ms = match unit.trim() {
+        "" | "s" => 1_000,
+        "m" => MINUTE_MS,
+        "h" => HOUR_MS,
+        "d" => DAY_MS,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms)
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` into epoch milliseconds.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -95,6 +110,17 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration_ms("90"), Some(90_000));
+        assert_eq!(parse_duration_ms("30m"), Some(30 * MINUTE_MS));
+        assert_eq!(parse_duration_ms(" 12h "), Some(12 * HOUR_MS));
+        assert_eq!(parse_duration_ms("7d"), Some(7 * DAY_MS));
+        assert_eq!(parse_duration_ms("1w"), None);
+        assert_eq!(parse_duration_ms("h"), None);
+        assert_eq!(parse_duration_ms("-5m"), None);
+    }
 
     #[test]
     fn formats_known_instants() {

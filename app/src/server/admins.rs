@@ -2,6 +2,7 @@
 //! Administrators page, the CLI, the bootstrap and the demo data all go through here.
 
 use super::password;
+use super::principal::Admin;
 use crate::domain::permissions::is_console_permission;
 use crate::error::AppError;
 use sqlx::AnyConnection;
@@ -145,10 +146,66 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminSpec>
     }))
 }
 
-/// Ends every session of an administrator (disabled, password reset).
-pub async fn end_sessions(conn: &mut AnyConnection, id: i64) -> Result<(), AppError> {
+/// Ends every session of an administrator (disabled, password reset) and the Log in as User
+/// sessions it started; answers the users whose streams to wake after commit.
+pub async fn end_sessions(conn: &mut AnyConnection, id: i64, reason: &str, now: i64) -> Result<Vec<i64>, AppError> {
+    let ended = super::client::end_impersonations(conn, super::client::Started::ByAdmin(id), reason, now).await?;
     sqlx::query("DELETE FROM admin_sessions WHERE admin_id = $1").bind(id).execute(&mut *conn).await?;
-    Ok(())
+    Ok(ended)
+}
+
+/// What an administrator holds: its permissions and its camera scope.
+pub struct Holder<'a> {
+    pub admin: &'a Admin,
+    pub spec: &'a AdminSpec,
+}
+
+impl<'a> Holder<'a> {
+    /// Refuses a grant beyond the holder: the superadmin role, a permission it does not
+    /// hold, all cameras from a limited scope, a location or a camera outside its scope. A
+    /// camera outside the scope and one that does not exist get the same answer.
+    pub async fn may_grant(&self, conn: &mut AnyConnection, after: &AdminSpec) -> Result<(), AppError> {
+        let refuse = |why: String| Err(AppError::Invalid(why));
+        if self.admin.role != "superadmin" {
+            if after.role == "superadmin" {
+                return refuse("Only a superadmin can create or change superadmins.".into());
+            }
+            if let Some(p) = after.permissions.iter().find(|p| !self.admin.can(p)) {
+                return refuse(format!("You cannot grant {p}: you do not hold it yourself."));
+            }
+            if after.scope_all && !self.admin.scope_all {
+                return refuse("You cannot grant the scope of all cameras: yours is limited.".into());
+            }
+            if !self.admin.scope_all {
+                if let Some(code) = after.scope_csa.iter().find(|c| !self.spec.scope_csa.contains(c)) {
+                    return refuse(format!("You cannot grant location {code}: it is not within your scope."));
+                }
+            }
+        }
+        let seen = super::scope::covered(conn, self.admin.id, &after.scope_cameras).await?;
+        if let Some(c) = after.scope_cameras.iter().find(|c| !seen.contains(c)) {
+            return refuse(format!("There is no camera with ID {c} within your scope."));
+        }
+        Ok(())
+    }
+
+    /// Whether the holder may see and manage `target`: a superadmin manages everyone; an
+    /// admin only admins whose permissions and scope lie within its own.
+    pub async fn manages(&self, conn: &mut AnyConnection, target: &AdminSpec) -> Result<bool, AppError> {
+        if self.admin.role == "superadmin" {
+            return Ok(true);
+        }
+        if target.role == "superadmin" || target.permissions.iter().any(|p| !self.admin.can(p)) {
+            return Ok(false);
+        }
+        if self.admin.scope_all {
+            return Ok(true);
+        }
+        if target.scope_all || target.scope_csa.iter().any(|c| !self.spec.scope_csa.contains(c)) {
+            return Ok(false);
+        }
+        Ok(super::scope::covered(conn, self.admin.id, &target.scope_cameras).await?.len() == target.scope_cameras.len())
+    }
 }
 
 async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) -> Result<(), AppError> {
@@ -188,7 +245,7 @@ async fn write_grants(conn: &mut AnyConnection, id: i64, a: &AdminSpec) -> Resul
         let known: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM cameras WHERE id = $1").bind(camera).fetch_optional(&mut *conn).await?;
         if known.is_none() {
-            return Err(AppError::Invalid(format!("There is no camera with ID {camera}.")));
+            return Err(AppError::Invalid(format!("There is no camera with ID {camera} within your scope.")));
         }
         sqlx::query("INSERT INTO administrator_scope_cameras (admin_id, camera_id) VALUES ($1, $2)")
             .bind(id)

@@ -94,7 +94,124 @@ where
     Ok(())
 }
 
+/// The same through an `Exec` connection (inside code written once for both drivers).
+pub async fn record_exec<C: super::exec::Exec>(conn: &mut C, at: i64, e: Entry<'_>) -> Result<(), AppError> {
+    conn.run(
+        "INSERT INTO audit_entries (at, actor_kind, actor_id, actor_login, impersonator_id, action, \
+         target_kind, target_id, target_label, user_id, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        crate::args![
+            at,
+            e.actor_kind,
+            e.actor_id,
+            e.actor_login,
+            e.impersonator_id,
+            e.action,
+            e.target_kind,
+            e.target_id,
+            e.target_label,
+            e.user_id,
+            e.details.to_string()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Shorthand for the pool.
 pub async fn record_db(db: &Db, at: i64, e: Entry<'_>) -> Result<(), AppError> {
     record(&db.pool, at, e).await
+}
+
+/// Camera ids in an entry's details: every array of integers under a key naming cameras
+/// (`camera_ids`, `cameras.added`, `scope_cameras.before` …).
+pub fn camera_ids_in(details: &serde_json::Value) -> Vec<i64> {
+    let mut ids = Vec::new();
+    walk(details, false, &mut |list: &mut Vec<serde_json::Value>| {
+        ids.extend(list.iter().filter_map(serde_json::Value::as_i64));
+    });
+    ids
+}
+
+/// Leaves in the details only the camera ids `keep` accepts and the CSA codes of
+/// `scope_csa` lists that `keep_csa` accepts; answers whether anything was left out.
+pub fn retain_in(details: &mut serde_json::Value, keep: &dyn Fn(i64) -> bool, keep_csa: &dyn Fn(&str) -> bool) -> bool {
+    let mut hidden = false;
+    walk_mut(details, false, &mut |list: &mut Vec<serde_json::Value>| {
+        let before = list.len();
+        list.retain(|v| v.as_i64().is_none_or(keep));
+        hidden |= list.len() != before;
+    });
+    if let Some(map) = details.as_object_mut() {
+        for (key, value) in map.iter_mut() {
+            if key != "scope_csa" {
+                continue;
+            }
+            let mut lists: Vec<&mut serde_json::Value> = vec![value];
+            while let Some(v) = lists.pop() {
+                match v {
+                    serde_json::Value::Array(list) => {
+                        let before = list.len();
+                        list.retain(|c| c.as_str().is_none_or(keep_csa));
+                        hidden |= list.len() != before;
+                    }
+                    serde_json::Value::Object(m) => lists.extend(m.values_mut()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    hidden
+}
+
+fn walk(v: &serde_json::Value, cameras: bool, f: &mut dyn FnMut(&mut Vec<serde_json::Value>)) {
+    let mut copy = v.clone();
+    walk_mut(&mut copy, cameras, f);
+}
+
+fn walk_mut(v: &mut serde_json::Value, cameras: bool, f: &mut dyn FnMut(&mut Vec<serde_json::Value>)) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                walk_mut(value, cameras || key.contains("camera"), f);
+            }
+        }
+        serde_json::Value::Array(list) if cameras && list.iter().all(serde_json::Value::is_i64) => f(list),
+        serde_json::Value::Array(list) => {
+            for item in list.iter_mut() {
+                walk_mut(item, cameras, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn camera_ids_outside_a_scope_are_left_out_wherever_they_sit() {
+        let mut d = json!({
+            "camera_ids": [1, 2],
+            "cameras": {"added": [2, 3], "removed": []},
+            "accounts": [{"login": "a", "cameras_added": [1, 3], "version": 7}],
+            "scope_cameras": {"before": [3], "after": [1]},
+            "scope_csa": {"before": ["IN", "OUT"], "after": ["IN"]},
+            "flats": [1, 10],
+        });
+        let mut ids = super::camera_ids_in(&d);
+        ids.sort_unstable();
+        assert_eq!(ids, vec![1, 1, 1, 2, 2, 3, 3, 3]);
+        let hidden = super::retain_in(&mut d, &|id| id == 1, &|c| c == "IN");
+        assert!(hidden);
+        assert_eq!(d["camera_ids"], json!([1]));
+        assert_eq!(d["cameras"]["added"], json!([]));
+        assert_eq!(d["accounts"][0]["cameras_added"], json!([1]));
+        assert_eq!(d["accounts"][0]["version"], json!(7), "numbers not naming cameras stay");
+        assert_eq!(d["scope_csa"]["before"], json!(["IN"]));
+        assert_eq!(d["flats"], json!([1, 10]));
+        let mut clean = json!({"camera_ids": [1]});
+        assert!(!super::retain_in(&mut clean, &|id| id == 1, &|_| true));
+    }
 }

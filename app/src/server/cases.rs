@@ -130,18 +130,36 @@ pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError
     })
 }
 
-/// The caller's cases of levels the account holds licences for (others are hidden, §8).
+/// While an administrator impersonates, a condition (on the case alias `ac`, the
+/// administrator's id bound at `$n`) keeping only cases whose cameras all lie within the
+/// administrator's scope; otherwise nothing.
+fn within_scope(u: &ClientUser, n: usize) -> String {
+    match u.impersonator {
+        None => String::new(),
+        Some(_) => format!(
+            " AND NOT EXISTS (SELECT 1 FROM case_cameras cc JOIN cameras c ON c.id = cc.camera_id \
+               WHERE cc.case_id = ac.id AND NOT {})",
+            super::scope::camera_condition(n)
+        ),
+    }
+}
+
+/// The caller's cases of levels the account holds licences for (others are hidden, §8);
+/// while impersonating, those within the administrator's scope.
 pub async fn list(db: &Db, u: &ClientUser) -> Result<Vec<CaseRow>, AppError> {
-    let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT c.id, c.name, c.type, c.level, c.created_at, \
-           (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id) \
-         FROM analytics_cases c \
-         JOIN licences l ON l.user_id = c.account_id AND l.level = c.level AND l.total > 0 \
-         WHERE c.user_id = $1 ORDER BY c.id DESC LIMIT 500",
-    )
-    .bind(u.id)
-    .fetch_all(&db.pool)
-    .await?;
+    let sql = format!(
+        "SELECT ac.id, ac.name, ac.type, ac.level, ac.created_at, \
+           (SELECT COUNT(*) FROM case_events e WHERE e.case_id = ac.id) \
+         FROM analytics_cases ac \
+         JOIN licences l ON l.user_id = ac.account_id AND l.level = ac.level AND l.total > 0 \
+         WHERE ac.user_id = $1{} ORDER BY ac.id DESC LIMIT 500",
+        within_scope(u, 2)
+    );
+    let mut query = sqlx::query_as(&sql).bind(u.id);
+    if let Some((admin, _)) = &u.impersonator {
+        query = query.bind(*admin);
+    }
+    let rows: Vec<(i64, String, String, i64, i64, i64)> = query.fetch_all(&db.pool).await?;
     let mut cameras: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
     if !rows.is_empty() {
         let ids = rows.iter().map(|r| r.0.to_string()).collect::<Vec<_>>().join(",");
@@ -168,17 +186,20 @@ pub async fn list(db: &Db, u: &ClientUser) -> Result<Vec<CaseRow>, AppError> {
         .collect())
 }
 
-/// One visible case of the caller (its level licensed), or 404.
+/// One visible case of the caller (its level licensed; while impersonating, within the
+/// administrator's scope), or 404.
 async fn visible_case(db: &Db, u: &ClientUser, id: i64) -> Result<String, AppError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT c.name FROM analytics_cases c \
-         JOIN licences l ON l.user_id = c.account_id AND l.level = c.level AND l.total > 0 \
-         WHERE c.id = $1 AND c.user_id = $2",
-    )
-    .bind(id)
-    .bind(u.id)
-    .fetch_optional(&db.pool)
-    .await?;
+    let sql = format!(
+        "SELECT ac.name FROM analytics_cases ac \
+         JOIN licences l ON l.user_id = ac.account_id AND l.level = ac.level AND l.total > 0 \
+         WHERE ac.id = $1 AND ac.user_id = $2{}",
+        within_scope(u, 3)
+    );
+    let mut query = sqlx::query_as(&sql).bind(id).bind(u.id);
+    if let Some((admin, _)) = &u.impersonator {
+        query = query.bind(*admin);
+    }
+    let row: Option<(String,)> = query.fetch_optional(&db.pool).await?;
     row.map(|(name,)| name).ok_or(AppError::NotFound)
 }
 

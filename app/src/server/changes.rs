@@ -22,6 +22,23 @@ pub fn announce(user: i64, version: i64) {
     let _ = HUB.send((user, version));
 }
 
+/// Wakes the event streams of `users` to check their sessions (whose end was just
+/// committed): here at once and, on PostgreSQL, in every process. Version 0: no new version
+/// to wait for.
+pub async fn wake(db: &super::db::Db, users: &[i64]) {
+    for &user in users {
+        announce(user, 0);
+        if db.backend == super::db::Backend::Postgres {
+            let sent =
+                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload(user, 0)).execute(&db.pool).await;
+            if let Err(e) = sent {
+                // The stream's own re-check closes it a few seconds later.
+                tracing::warn!(error = %e, "could not announce the end of a session");
+            }
+        }
+    }
+}
+
 pub fn subscribe() -> broadcast::Receiver<(i64, i64)> {
     HUB.subscribe()
 }

@@ -1,6 +1,7 @@
 //! One pool, two backends: SQLite (embedded default) or PostgreSQL, chosen by the URL.
 //! Queries are portable SQL with `$n` placeholders; each backend has its migrations folder.
 
+use super::keys::SecretKey;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
@@ -16,6 +17,8 @@ pub struct Db {
     pub backend: Backend,
     /// The SQLite database file, for connections of its own (the billing writer's).
     pub sqlite_path: Option<String>,
+    /// For keyed hashes of values that may hold secrets (see `keys`).
+    pub secret: SecretKey,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -49,18 +52,20 @@ impl Db {
         let pool = options.connect(&url).await?;
         let sqlite_path =
             (backend == Backend::Sqlite).then(|| sqlite_path(&url)).filter(|p| !p.is_empty() && p != ":memory:");
-        let db = Self { pool, backend, sqlite_path };
-        db.migrate().await?;
-        Ok(db)
+        migrate(&pool, backend).await?;
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let secret = SecretKey::load(&pool, now).await?;
+        Ok(Self { pool, backend, sqlite_path, secret })
     }
+}
 
-    async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
-    }
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.run(pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
 }
 
 /// The file of a `sqlite:` URL.

@@ -211,11 +211,3 @@ pub async fn rebuild<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<Optio
         status_after: data["status"].as_str().unwrap_or_default().to_string(),
     }))
 }
-
-/// The ids of the cameras an administrator's scope covers (for impersonation).
-pub async fn visible_to<C: Exec>(conn: &mut C, admin: i64) -> Result<std::collections::BTreeSet<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = conn
-        .rows(&format!("SELECT c.id FROM cameras c WHERE {}", super::scope::camera_condition(1)), args![admin])
-        .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
-}

@@ -26,6 +26,8 @@ impl Admin {
 pub struct Ctx {
     pub admin: Admin,
     pub state: AppState,
+    /// The hash of the administrator's session token.
+    pub session: String,
 }
 
 impl Ctx {
@@ -43,9 +45,10 @@ pub async fn current_admin() -> Result<Ctx, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
     let token = cookie(&parts.headers, ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
     let now = state.clock.now_ms();
-    let admin_id = admin_session(&state.db, token, now).await?.ok_or(AppError::Unauthorized)?;
+    let admin_id =
+        admin_session(&state.db, token, now, state.config.admin_session_max_ms).await?.ok_or(AppError::Unauthorized)?;
     let admin = load_admin(&state.db, admin_id).await?.ok_or(AppError::Unauthorized)?;
-    Ok(Ctx { admin, state })
+    Ok(Ctx { admin, state, session: super::token::hash_token(token) })
 }
 
 /// Authorises the current request for `permission`: `Unauthorized` without a session,

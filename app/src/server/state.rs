@@ -1,6 +1,8 @@
 //! What every handler and server function reaches through context.
 
 use super::db::Db;
+use super::limits::{SignInGate, StreamSlots};
+use crate::domain::time::{parse_duration_ms, HOUR_MS};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -37,22 +39,82 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub config: Arc<Config>,
+    /// Open event streams, counted against their caps.
+    pub streams: StreamSlots,
+    /// Sign-ins hashing passwords now and waiting to.
+    pub sign_ins: SignInGate,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, clock: Clock, config: Config) -> Self {
+        Self {
+            streams: StreamSlots::new(config.max_streams, config.max_streams_per_session),
+            sign_ins: SignInGate::new(config.sign_in_hashers, config.sign_in_queue),
+            leptos_options,
+            db,
+            clock,
+            config: Arc::new(config),
+        }
+    }
 }
 
 /// Settings from the environment that handlers need.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub billing_tokens: Vec<String>,
     pub media_tokens: Vec<String>,
     pub analytics_tokens: Vec<String>,
-    /// Adds `Secure` to cookies (set when served over HTTPS).
+    /// Adds `Secure` to cookies: `VMS_SECURE_COOKIES=1`, or a public URL on https.
     pub secure_cookies: bool,
+    /// `VMS_PUBLIC_URL`'s origin (`https://vms.example.net`): requests from another origin
+    /// are refused. Without it, the request's own `Host` is the origin.
+    pub public_origin: Option<String>,
+    /// Longest life of an administrator session, however busy (`VMS_ADMIN_SESSION_MAX_AGE`).
+    pub admin_session_max_ms: i64,
+    /// Longest life of a Log in as User session (`VMS_IMPERSONATION_MAX_AGE`).
+    pub impersonation_max_ms: i64,
+    /// Event streams open at once, in all (`VMS_MAX_EVENT_STREAMS`) and per session.
+    pub max_streams: usize,
+    pub max_streams_per_session: usize,
+    /// Sign-ins checking a password at once, and waiting to; past both, 429.
+    pub sign_in_hashers: usize,
+    pub sign_in_queue: usize,
+    /// How long a refused sign-in (throttled or queue full) is held before its answer, so
+    /// that a client hammering sign-in makes few requests a second (`VMS_SIGN_IN_TARPIT`).
+    pub sign_in_tarpit_ms: u64,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`VMS_CLIENT_IP_HEADER`, e.g. `x-forwarded-for`); its last address is taken. Unset:
+    /// the address of the connection.
+    pub client_ip_header: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        Self {
+            billing_tokens: vec![],
+            media_tokens: vec![],
+            analytics_tokens: vec![],
+            secure_cookies: false,
+            public_origin: None,
+            admin_session_max_ms: 24 * HOUR_MS,
+            impersonation_max_ms: HOUR_MS,
+            max_streams: 10_000,
+            max_streams_per_session: 6,
+            // Half the cores at most: a flood of sign-ins never takes the whole machine.
+            sign_in_hashers: (cores / 2).max(1),
+            sign_in_queue: 8,
+            sign_in_tarpit_ms: 1_000,
+            client_ip_header: None,
+        }
+    }
 }
 
 impl Config {
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let list = |name: &str| -> Vec<String> {
-            std::env::var(name)
+            var(name)
                 .unwrap_or_default()
                 .split(',')
                 .map(str::trim)
@@ -60,13 +122,59 @@ impl Config {
                 .map(String::from)
                 .collect()
         };
-        Self {
+        let duration = |name: &str, default: i64| match var(name) {
+            None => Ok(default),
+            Some(v) => parse_duration_ms(&v)
+                .filter(|ms| *ms > 0)
+                .ok_or_else(|| format!("{name}={v}: not a duration (e.g. 90s, 30m, 12h, 7d)")),
+        };
+        let number = |name: &str, default: usize| match var(name) {
+            None => Ok(default),
+            Some(v) => {
+                v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{name}={v}: not a positive number"))
+            }
+        };
+        let defaults = Self::default();
+        let public_origin = match var("VMS_PUBLIC_URL") {
+            None => None,
+            Some(url) => Some(origin_of(&url).ok_or_else(|| format!("VMS_PUBLIC_URL={url}: not an http(s) URL"))?),
+        };
+        Ok(Self {
             billing_tokens: list("VMS_BILLING_TOKENS"),
             media_tokens: list("VMS_MEDIA_TOKENS"),
             analytics_tokens: list("VMS_ANALYTICS_TOKENS"),
-            secure_cookies: std::env::var("VMS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
-        }
+            secure_cookies: var("VMS_SECURE_COOKIES").is_some_and(|v| v == "1")
+                || public_origin.as_deref().is_some_and(|o| o.starts_with("https://")),
+            public_origin,
+            admin_session_max_ms: duration("VMS_ADMIN_SESSION_MAX_AGE", defaults.admin_session_max_ms)?,
+            impersonation_max_ms: duration("VMS_IMPERSONATION_MAX_AGE", defaults.impersonation_max_ms)?,
+            max_streams: number("VMS_MAX_EVENT_STREAMS", defaults.max_streams)?,
+            sign_in_tarpit_ms: match var("VMS_SIGN_IN_TARPIT") {
+                None => defaults.sign_in_tarpit_ms,
+                Some(v) if v == "0" => 0,
+                Some(v) => {
+                    parse_duration_ms(&v).ok_or_else(|| format!("VMS_SIGN_IN_TARPIT={v}: not a duration"))? as u64
+                }
+            },
+            client_ip_header: var("VMS_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
+            ..defaults
+        })
     }
+}
+
+/// `scheme://host[:port]` of an http(s) URL, lower-cased, without path.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if host.is_empty() || host.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
 }
 
 pub fn app_state() -> Result<AppState, crate::error::AppError> {
@@ -74,4 +182,18 @@ pub fn app_state() -> Result<AppState, crate::error::AppError> {
         tracing::error!("AppState missing from context");
         crate::error::AppError::Internal
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins_are_scheme_and_host() {
+        assert_eq!(origin_of("https://VMS.example.net/console/").as_deref(), Some("https://vms.example.net"));
+        assert_eq!(origin_of("http://10.0.0.1:3000").as_deref(), Some("http://10.0.0.1:3000"));
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("https://user@evil"), None);
+        assert_eq!(origin_of("vms.example.net"), None);
+    }
 }

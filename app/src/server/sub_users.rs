@@ -101,7 +101,12 @@ pub async fn list(db: &Db, u: &ClientUser) -> Result<SubUsersView, AppError> {
         let camera_ids = camera_ids(&mut conn, id).await?.into_iter().filter(|c| shown.contains(c)).collect();
         sub_users.push(SubUserRow { id, login, name, permissions, camera_ids, version, created_at });
     }
-    Ok(SubUsersView { sub_users, allowed: sub_user_allowed(&stored, &licensed).into_iter().collect(), cameras })
+    Ok(SubUsersView {
+        sub_users,
+        allowed: sub_user_allowed(&stored, &licensed).into_iter().collect(),
+        cameras,
+        credentials_locked: u.impersonator.is_some(),
+    })
 }
 
 async fn slugs(conn: &mut AnyConnection, user: i64) -> Result<Vec<String>, AppError> {
@@ -185,6 +190,8 @@ async fn replace_cameras(conn: &mut AnyConnection, user: i64, cameras: &[i64], n
 
 /// Creates a sub-user of the caller; answers its id.
 pub async fn create(db: &Db, u: &ClientUser, input: SubUserInput, now: i64) -> Result<i64, AppError> {
+    // A new sub-user comes with a login and password: credentials.
+    u.may_set_credentials()?;
     input.check(true)?;
     let (login, name) = (input.login.unwrap_or_default(), input.name.unwrap_or_default().trim().to_string());
     // Hash before the transaction: argon2 takes tens of milliseconds.
@@ -242,6 +249,9 @@ pub async fn update(
     now: i64,
 ) -> Result<(), AppError> {
     input.check(false)?;
+    if input.password.is_some() {
+        u.may_set_credentials()?;
+    }
     let hash = match input.password.clone() {
         Some(p) => Some(password::hash(p).await?),
         None => None,
@@ -258,6 +268,7 @@ pub async fn update(
     let login = input.login.clone().unwrap_or(old_login.clone());
     let name = input.name.as_deref().map(str::trim).unwrap_or(&old_name).to_string();
     if login != old_login {
+        u.may_set_credentials()?;
         login_free(&mut tx, &login, Some(id)).await?;
         changed.insert("login".into(), json!({"from": old_login, "to": login}));
     }

@@ -1,70 +1,111 @@
-//! Slows down repeated failed sign-ins for one login (administrators and users alike).
+//! Slows down guessing at sign-in, per login and per client address. An attempt is counted
+//! before its password is checked (compare-and-set on the row), so parallel guesses cannot
+//! slip past the count. Logins are waited on briefly (a stranger must not lock a real
+//! administrator out for long); a client address that keeps failing, much longer.
 
 use super::db::Db;
 use crate::error::AppError;
 
-/// Failures allowed before waiting is imposed.
-const FREE_FAILURES: i64 = 5;
-const MAX_WAIT_MS: i64 = 5 * 60_000;
+pub struct Policy {
+    /// Attempts allowed before waiting is imposed.
+    pub free: i64,
+    /// The longest wait imposed after one attempt.
+    pub max_wait_ms: i64,
+}
 
-/// How long the login must wait after `failures` failures, the last at `last_ms`.
-pub fn wait_ms(failures: i64, last_ms: i64, now_ms: i64) -> i64 {
-    if failures < FREE_FAILURES {
+/// Per login: 5 free attempts, then 1 s, 2 s, 4 s … at most a minute.
+pub const LOGIN: Policy = Policy { free: 5, max_wait_ms: 60_000 };
+/// Per client address: 20 free attempts (an office behind one address), then up to 15 min.
+pub const ADDRESS: Policy = Policy { free: 20, max_wait_ms: 15 * 60_000 };
+/// Attempts older than this are forgotten.
+pub const WINDOW_MS: i64 = 15 * 60_000;
+
+/// The wait imposed after the `attempts`-th attempt.
+pub fn wait_after(p: &Policy, attempts: i64) -> i64 {
+    if attempts < p.free {
         return 0;
     }
-    let exp = (failures - FREE_FAILURES).min(10) as u32;
-    let wait = (1_000i64 << exp).min(MAX_WAIT_MS);
-    (last_ms + wait - now_ms).max(0)
+    let exp = (attempts - p.free).min(20) as u32;
+    (1_000i64 << exp).min(p.max_wait_ms)
 }
 
-pub async fn check(db: &Db, realm: &str, login: &str, now: i64) -> Result<(), AppError> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, last_failure_at FROM login_throttle WHERE realm = $1 AND login = $2")
-            .bind(realm)
-            .bind(login.to_lowercase())
-            .fetch_optional(&db.pool)
-            .await?;
-    match row.map(|(f, at)| wait_ms(f, at, now)) {
-        Some(wait) if wait > 0 => {
-            Err(AppError::TooManyAttempts(format!("Too many failed attempts. Try again in {} s.", (wait + 999) / 1000)))
+fn refused(wait_ms: i64) -> AppError {
+    AppError::TooManyAttempts(format!("Too many sign-in attempts. Try again in {} s.", (wait_ms + 999) / 1000))
+}
+
+/// Counts one attempt for `key`, or refuses it while the key must wait.
+pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<(), AppError> {
+    for _ in 0..8 {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT attempts, last_attempt_at, blocked_until FROM sign_in_throttle WHERE throttle_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
+        let done = match row {
+            None => sqlx::query(
+                "INSERT INTO sign_in_throttle (throttle_key, attempts, last_attempt_at, blocked_until) \
+                 VALUES ($1, 1, $2, $3) ON CONFLICT (throttle_key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(now + wait_after(p, 1))
+            .execute(&db.pool)
+            .await?
+            .rows_affected(),
+            Some((_, _, blocked_until)) if blocked_until > now => return Err(refused(blocked_until - now)),
+            Some((attempts, last, _)) => {
+                let counted = if now - last > WINDOW_MS { 1 } else { attempts + 1 };
+                // Only if nobody counted an attempt since we read the row.
+                sqlx::query(
+                    "UPDATE sign_in_throttle SET attempts = $1, last_attempt_at = $2, blocked_until = $3 \
+                     WHERE throttle_key = $4 AND attempts = $5 AND last_attempt_at = $6",
+                )
+                .bind(counted)
+                .bind(now)
+                .bind(now + wait_after(p, counted))
+                .bind(key)
+                .bind(attempts)
+                .bind(last)
+                .execute(&db.pool)
+                .await?
+                .rows_affected()
+            }
+        };
+        if done == 1 {
+            return Ok(());
         }
-        _ => Ok(()),
     }
+    // Many attempts racing on one key: treat as too many.
+    Err(refused(1_000))
 }
 
-pub async fn record_failure(db: &Db, realm: &str, login: &str, now: i64) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO login_throttle (realm, login, failures, last_failure_at) VALUES ($1, $2, 1, $3) \
-         ON CONFLICT (realm, login) DO UPDATE SET failures = login_throttle.failures + 1, \
-         last_failure_at = excluded.last_failure_at",
-    )
-    .bind(realm)
-    .bind(login.to_lowercase())
-    .bind(now)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear(db: &Db, realm: &str, login: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_throttle WHERE realm = $1 AND login = $2")
-        .bind(realm)
-        .bind(login.to_lowercase())
+/// A successful sign-in: its login starts afresh; its address gets its attempt back.
+pub async fn succeeded(db: &Db, login_key: &str, address_key: Option<&str>) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1").bind(login_key).execute(&db.pool).await?;
+    if let Some(key) = address_key {
+        sqlx::query(
+            "UPDATE sign_in_throttle SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END \
+             WHERE throttle_key = $1",
+        )
+        .bind(key)
         .execute(&db.pool)
         .await?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::wait_ms;
+    use super::*;
 
     #[test]
-    fn waits_grow_after_free_failures() {
-        assert_eq!(wait_ms(4, 0, 0), 0);
-        assert_eq!(wait_ms(5, 0, 0), 1_000);
-        assert_eq!(wait_ms(6, 0, 500), 1_500);
-        assert_eq!(wait_ms(7, 0, 10_000), 0);
-        assert_eq!(wait_ms(100, 0, 0), 5 * 60_000);
+    fn waits_grow_after_free_attempts_up_to_their_cap() {
+        assert_eq!(wait_after(&LOGIN, 4), 0);
+        assert_eq!(wait_after(&LOGIN, 5), 1_000);
+        assert_eq!(wait_after(&LOGIN, 6), 2_000);
+        assert_eq!(wait_after(&LOGIN, 100), 60_000, "a login waits a minute at most");
+        assert_eq!(wait_after(&ADDRESS, 19), 0);
+        assert_eq!(wait_after(&ADDRESS, 1_000), 15 * 60_000);
     }
 }

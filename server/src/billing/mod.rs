@@ -69,17 +69,17 @@ async fn receive(
         return Err(ApiError::unauthorized());
     }
     let map = json_object(headers, body).await?;
-    // Keys are sorted (serde_json's map), so equal bodies hash equally.
-    let body_hash = body_hash(&map);
+    let body_hash = body_hash(&state.db.secret, &map);
     let request = Request::parse(map)?;
     let prepared = Prepared::new(state, request, body_hash).await?;
     writer.submit(prepared).await
 }
 
 /// The idempotency fingerprint of a body. Keys are sorted (serde_json's map), so equal
-/// bodies hash equally whatever their key order.
-pub fn body_hash(body: &serde_json::Map<String, Value>) -> String {
-    hash_token(&Value::Object(body.clone()).to_string())
+/// bodies hash equally whatever their key order. Keyed (HMAC with the server's secret): a
+/// body may carry a password, and a plain hash of it could be reversed by guessing.
+pub fn body_hash(key: &app::server::keys::SecretKey, body: &serde_json::Map<String, Value>) -> String {
+    key.hash(Value::Object(body.clone()).to_string().as_bytes())
 }
 
 /// A request ready for the database: fingerprinted, redacted for the log, its password

@@ -152,7 +152,7 @@ async fn raw_phase(state: AppState, seconds: u64, make: impl Fn(usize) -> Box<dy
             let (mut lat, mut errors) = (Vec::new(), 0);
             while Instant::now() < deadline {
                 let Value::Object(map) = next() else { unreachable!() };
-                let hash = billing::body_hash(&map);
+                let hash = billing::body_hash(&state.db.secret, &map);
                 let r = Request::parse(map).unwrap();
                 let t = Instant::now();
                 let ok = matches!(billing::process(&state, &r, &hash).await, Ok((s, _)) if s == 200);
@@ -189,12 +189,12 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     .await
     .unwrap();
     let users = Arc::new(users);
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("vms").build(),
-        db: db.clone(),
-        clock: Clock::default(),
-        config: Arc::new(Config { billing_tokens: vec![TOKEN.into()], ..Config::default() }),
-    };
+    let state = AppState::new(
+        LeptosOptions::builder().output_name("vms").build(),
+        db.clone(),
+        Clock::default(),
+        Config { billing_tokens: vec![TOKEN.into()], ..Config::default() },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = server::router(state.clone());

@@ -16,7 +16,6 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use server::demo::Scale;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
 
@@ -99,12 +98,12 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
     )
     .await
     .unwrap();
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("vms").build(),
-        db: db.clone(),
-        clock: Clock::default(),
-        config: Arc::new(Config::default()),
-    };
+    let state = AppState::new(
+        LeptosOptions::builder().output_name("vms").build(),
+        db.clone(),
+        Clock::default(),
+        Config::default(),
+    );
     let router = server::router(state);
     let req = Request::post("/api/console/sign_in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

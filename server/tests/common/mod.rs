@@ -10,7 +10,6 @@ use axum::Router;
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -36,18 +35,19 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-fn state(db: Db) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder().output_name("vms").build(),
-        db,
-        clock: Clock::default(),
-        config: Arc::new(Config {
-            billing_tokens: vec!["test-billing-token".into()],
-            media_tokens: vec!["test-media-token".into()],
-            analytics_tokens: vec!["test-analytics-token".into()],
-            secure_cookies: false,
-        }),
+pub fn test_config() -> Config {
+    Config {
+        billing_tokens: vec!["test-billing-token".into()],
+        media_tokens: vec!["test-media-token".into()],
+        analytics_tokens: vec!["test-analytics-token".into()],
+        // Refusals are answered at once: tests need not wait.
+        sign_in_tarpit_ms: 0,
+        ..Config::default()
     }
+}
+
+fn state(db: Db) -> AppState {
+    AppState::new(LeptosOptions::builder().output_name("vms").build(), db, Clock::default(), test_config())
 }
 
 async fn sqlite_app() -> TestApp {
@@ -226,4 +226,233 @@ impl TestApp {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db().pool).await.unwrap();
         n
     }
+}
+
+impl TestApp {
+    /// Sends a billing request; it must be applied.
+    pub async fn billing(&self, body: serde_json::Value) -> serde_json::Value {
+        let req = Request::post("/api/billing/v1/requests")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, "Bearer test-billing-token")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let (status, _, text) = self.request(req).await;
+        assert_eq!(status, StatusCode::OK, "{body} → {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// A JSON API call with a session cookie (`name=value`) or a bearer token (`Bearer …`).
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (StatusCode, String) {
+        let mut b = Request::builder().method(method).uri(path);
+        match auth {
+            Some(a) if a.starts_with("Bearer ") => b = b.header(header::AUTHORIZATION, a),
+            Some(cookie) => b = b.header(header::COOKIE, cookie),
+            None => {}
+        }
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let (status, _, text) = self.request(b.body(body).unwrap()).await;
+        (status, text)
+    }
+
+    /// Calls a web client server function (`/api/client/{endpoint}`): form fields, or a JSON
+    /// body for those taking JSON.
+    pub async fn client_fn(
+        &self,
+        endpoint: &str,
+        cookie: Option<&str>,
+        body: ClientBody<'_>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut b = Request::post(format!("/api/client/{endpoint}")).header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let body = match body {
+            ClientBody::Form(fields) => {
+                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                let pairs: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", app::components::url::encode(k), app::components::url::encode(v)))
+                    .collect();
+                Body::from(pairs.join("&"))
+            }
+            ClientBody::Json(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+        };
+        let (status, _, text) = self.request(b.body(body).unwrap()).await;
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// A web client session of a user or sub-user, as a `Cookie` value.
+    pub async fn user_session(&self, login: &str, password: &str) -> String {
+        let (status, _, text, cookie) = self.client_sign_in(login, password).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        cookie.expect("a session cookie")
+    }
+
+    /// Signs in to the web client: (status, headers, body, cookie).
+    pub async fn client_sign_in(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String, Option<String>) {
+        let body = format!(
+            "login={}&password={}",
+            app::components::url::encode(login),
+            app::components::url::encode(password)
+        );
+        let req = Request::post("/api/client/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, headers, text) = self.request(req).await;
+        let cookie = headers
+            .get(header::SET_COOKIE)
+            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+            .filter(|c| !c.ends_with('='));
+        (status, headers, text, cookie)
+    }
+
+    /// Log in as User: the administrator (by its console cookie) opens the web client as
+    /// `user`; the web client's cookie.
+    pub async fn impersonate(&self, admin_cookie: &str, user: i64) -> String {
+        let (status, url) = self.call("impersonate_user", Some(admin_cookie), &[("id", &user.to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{url}");
+        let (status, headers, body) = self.get(url.as_str().unwrap(), None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+    }
+}
+
+/// The body of a web client server function call.
+pub enum ClientBody<'a> {
+    Form(&'a [(&'a str, &'a str)]),
+    Json(serde_json::Value),
+}
+
+/// Whether `text` holds `token` as a whole word (not inside a longer number or name).
+pub fn has_token(text: &str, token: &str) -> bool {
+    text.match_indices(token).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + token.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// A subscriber with cameras inside and outside a scoped administrator's scope, and what
+/// lies around them (see `world`).
+pub struct World {
+    /// "ulla": two locations (IN-1, OUT-1), a camera at each, level 1 licences, a case on
+    /// each camera, `subusers-manage`, and a sub-user given both cameras.
+    pub user: i64,
+    pub sub: i64,
+    pub inside: i64,
+    /// Camera `OUTSIDE_CAMERA` at OUT-1, MAC `OUTSIDE_MAC`, serial `OUTSIDE_SERIAL`.
+    pub outside: i64,
+    pub inside_case: i64,
+    pub outside_case: i64,
+    /// ulla's own web client session.
+    pub user_cookie: String,
+    /// Another subscriber, "otto", with a sub-user and a case of its own.
+    pub other_sub: i64,
+    pub other_case: i64,
+}
+
+pub const OUTSIDE_CAMERA: i64 = 900_001;
+pub const OUTSIDE_MAC: &str = "0a:00:00:00:00:02";
+pub const OUTSIDE_SERIAL: &str = "SER-OUTSIDE";
+pub const USER_PASSWORD: &str = "ulla-password";
+
+/// Builds the `World` through the billing and client APIs.
+pub async fn world(app: &TestApp) -> World {
+    use serde_json::json;
+    sqlx::query(
+        "INSERT INTO csa_codes (code, city, street, house) VALUES ('IN-1', 'Riga', 'Inner', '1'), \
+         ('OUT-1', 'Riga', 'Outer', '2'), ('OTHER-1', 'Riga', 'Other', '3')",
+    )
+    .execute(&app.db().pool)
+    .await
+    .unwrap();
+    // The outside camera gets an id no other number in an answer is like.
+    sqlx::query("INSERT INTO cameras (id, mac, serial_number, name, created_at) VALUES ($1, $2, $3, 'Yard', 0)")
+        .bind(OUTSIDE_CAMERA)
+        .bind(OUTSIDE_MAC)
+        .bind(OUTSIDE_SERIAL)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    for (entity, login) in [("U-ULLA", "ulla"), ("U-OTTO", "otto")] {
+        app.billing(json!({"id": format!("{login}-new"), "type": "billing.new_entity", "entity": entity,
+            "login": login, "password": USER_PASSWORD, "name": login.to_uppercase()}))
+            .await;
+        app.billing(json!({"id": format!("{login}-lic"), "type": "billing.set_licences", "entity": entity,
+            "analytics_l1": 20, "analytics_l2": 0, "analytics_l3": 0}))
+            .await;
+    }
+    let cameras = [
+        ("IN-1", "0a:00:00:00:00:01", "SER-INSIDE", "U-ULLA"),
+        ("OUT-1", OUTSIDE_MAC, OUTSIDE_SERIAL, "U-ULLA"),
+        ("OTHER-1", "0a:00:00:00:00:03", "SER-OTHER", "U-OTTO"),
+    ];
+    for (i, (csa, mac, serial, entity)) in cameras.iter().enumerate() {
+        app.billing(json!({"id": format!("loc-{i}"), "type": "billing.create_location", "entity": entity, "csa": csa}))
+            .await;
+        app.billing(json!({"id": format!("cam-{i}"), "type": "billing.new_camera", "entity": entity, "mac": mac,
+            "serial_number": serial, "name": "Yard"}))
+            .await;
+        app.billing(json!({"id": format!("att-{i}"), "type": "billing.attach_camera", "entity": entity, "mac": mac, "csa": csa})).await;
+    }
+    let id = |sql: String| async move { app.scalar(&sql).await };
+    let user = id("SELECT id FROM users WHERE login = 'ulla'".into()).await;
+    let other = id("SELECT id FROM users WHERE login = 'otto'".into()).await;
+    let inside = id("SELECT id FROM cameras WHERE mac = '0a:00:00:00:00:01'".into()).await;
+    let other_camera = id("SELECT id FROM cameras WHERE mac = '0a:00:00:00:00:03'".into()).await;
+    for u in [user, other] {
+        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'subusers-manage')")
+            .bind(u)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+    }
+    let user_cookie = app.user_session("ulla", USER_PASSWORD).await;
+    let other_cookie = app.user_session("otto", USER_PASSWORD).await;
+    let created = |cookie: String, path: &'static str, body: serde_json::Value| async move {
+        let (status, text) = app.api("POST", path, Some(&cookie), Some(&body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path} {body} → {text}");
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_i64().unwrap()
+    };
+    let sub_body = |login: &str, cameras: Vec<i64>| json!({"login": login, "name": login, "password": "sub-password-1", "permissions": ["cameras-live"], "camera_ids": cameras});
+    let sub =
+        created(user_cookie.clone(), "/api/client/v1/sub-users", sub_body("ulla-kid", vec![inside, OUTSIDE_CAMERA]))
+            .await;
+    let other_sub =
+        created(other_cookie.clone(), "/api/client/v1/sub-users", sub_body("otto-kid", vec![other_camera])).await;
+    let case = |name: &str, camera: i64| json!({"name": name, "type": "motion-detect", "camera_ids": [camera]});
+    let inside_case = created(user_cookie.clone(), "/api/client/v1/cases", case("Inside case", inside)).await;
+    let outside_case = created(user_cookie.clone(), "/api/client/v1/cases", case("Outside case", OUTSIDE_CAMERA)).await;
+    let other_case = created(other_cookie.clone(), "/api/client/v1/cases", case("Other case", other_camera)).await;
+    for case in [inside_case, outside_case, other_case] {
+        sqlx::query(
+            "INSERT INTO case_events (case_id, kind, occurred_at, data, received_at) VALUES ($1, 'motion', 0, '{}', 0)",
+        )
+        .bind(case)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    }
+    World { user, sub, inside, outside: OUTSIDE_CAMERA, inside_case, outside_case, user_cookie, other_sub, other_case }
 }

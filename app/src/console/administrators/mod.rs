@@ -1,7 +1,8 @@
 //! `/administrators` (needs `admins-manage`): create, edit, disable and re-enable
 //! administrators, reset their passwords; set role, console permissions and camera scope.
-//! An `admin` (not superadmin) with `admins-manage` cannot touch superadmins nor hand out
-//! permissions or a scope wider than their own.
+//! An `admin` (not superadmin) with `admins-manage` sees and manages only administrators
+//! whose permissions and camera scope lie within its own, and hands out nothing it does not
+//! hold (`server::admins::Holder`).
 
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
@@ -51,7 +52,6 @@ mod rules {
     use super::AdminForm;
     use crate::error::AppError;
     use crate::server::admins::AdminSpec;
-    use crate::server::principal::Admin;
 
     pub fn spec(form: AdminForm) -> Result<AdminSpec, AppError> {
         let words =
@@ -72,33 +72,43 @@ mod rules {
         }
         .validated()
     }
-
-    /// An `admin` may grant only what they hold, never the superadmin role, and may not
-    /// change superadmins.
-    pub fn may_grant(actor: &Admin, target_before: Option<&AdminSpec>, after: &AdminSpec) -> Result<(), AppError> {
-        if actor.role == "superadmin" {
-            return Ok(());
-        }
-        let refuse = |why: &str| Err(AppError::Invalid(why.to_string()));
-        if after.role == "superadmin" || target_before.is_some_and(|b| b.role == "superadmin") {
-            return refuse("Only a superadmin can create or change superadmins.");
-        }
-        if let Some(p) = after.permissions.iter().find(|p| !actor.can(p)) {
-            return refuse(&format!("You cannot grant {p}: you do not hold it yourself."));
-        }
-        if after.scope_all && !actor.scope_all {
-            return refuse("You cannot grant the scope of all cameras: yours is limited.");
-        }
-        Ok(())
-    }
 }
 
+/// The signed-in administrator's own grants, to compare others with.
+#[cfg(feature = "ssr")]
+async fn own_spec(
+    ctx: &crate::server::principal::Ctx,
+    conn: &mut sqlx::AnyConnection,
+) -> Result<crate::server::admins::AdminSpec, AppError> {
+    crate::server::admins::load(conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)
+}
+
+/// An administrator the signed-in one manages (see `Holder::manages`); others are not found.
+#[cfg(feature = "ssr")]
+async fn managed(
+    ctx: &crate::server::principal::Ctx,
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<crate::server::admins::AdminSpec, AppError> {
+    use crate::server::admins::{load, Holder};
+    let mine = own_spec(ctx, conn).await?;
+    let target = load(conn, id).await?.ok_or(AppError::NotFound)?;
+    if id != ctx.admin.id && !(Holder { admin: &ctx.admin, spec: &mine }).manages(conn, &target).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(target)
+}
+
+/// The administrators the signed-in one manages (and itself).
 #[server(prefix = "/api/console", endpoint = "admins")]
 pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
-    use crate::server::{admins, require, respond};
+    use crate::server::admins::{self, Holder};
+    use crate::server::{require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         let mut conn = ctx.db().pool.acquire().await?;
+        let mine = own_spec(&ctx, &mut conn).await?;
+        let holder = Holder { admin: &ctx.admin, spec: &mine };
         let rows: Vec<(i64, Option<i64>, i64)> =
             sqlx::query_as("SELECT id, disabled_at, created_at FROM administrators ORDER BY LOWER(login), id")
                 .fetch_all(&mut *conn)
@@ -106,6 +116,9 @@ pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
         let mut out = Vec::with_capacity(rows.len());
         for (id, disabled_at, created_at) in rows {
             let Some(a) = admins::load(&mut conn, id).await? else { continue };
+            if id != ctx.admin.id && !holder.manages(&mut conn, &a).await? {
+                continue;
+            }
             out.push(AdminRow {
                 id,
                 login: a.login,
@@ -125,14 +138,20 @@ pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
     .await
 }
 
+/// Creates an administrator with at most what the signed-in one holds.
 #[server(prefix = "/api/console", endpoint = "create_admin", input = Json)]
 pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppError> {
-    use crate::server::{admins, audit, password as pw, require, respond};
+    use crate::server::admins::{self, Holder};
+    use crate::server::{audit, password as pw, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         let spec = rules::spec(form)?;
-        rules::may_grant(&ctx.admin, None, &spec)?;
         admins::check_password(&password)?;
+        {
+            let mut conn = ctx.db().pool.acquire().await?;
+            let mine = own_spec(&ctx, &mut conn).await?;
+            Holder { admin: &ctx.admin, spec: &mine }.may_grant(&mut conn, &spec).await?;
+        }
         let hash = pw::hash(password).await?;
         let mut tx = ctx.db().pool.begin().await?;
         let id = admins::insert(&mut tx, &spec, &hash, ctx.now()).await?;
@@ -144,31 +163,49 @@ pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppE
     .await
 }
 
+/// Changes an administrator the signed-in one manages, within what it holds. A change of
+/// grants ends the Log in as User sessions the administrator has open.
 #[server(prefix = "/api/console", endpoint = "update_admin", input = Json)]
 pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
-    use crate::server::{admins, audit, require, respond};
+    use crate::server::admins::{self, Holder};
+    use crate::server::{audit, changes, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         let spec = rules::spec(form)?;
+        let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
-        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        rules::may_grant(&ctx.admin, Some(&before), &spec)?;
+        let before = managed(&ctx, &mut tx, id).await?;
+        let mine = own_spec(&ctx, &mut tx).await?;
+        Holder { admin: &ctx.admin, spec: &mine }.may_grant(&mut tx, &spec).await?;
         let grants = |a: &admins::AdminSpec| {
             (a.role.clone(), a.permissions.clone(), a.scope_all, a.scope_csa.clone(), a.scope_cameras.clone())
         };
-        if id == ctx.admin.id && grants(&spec) != grants(&before) {
+        let regranted = grants(&spec) != grants(&before);
+        if id == ctx.admin.id && regranted {
             return Err(AppError::Invalid(
                 "You cannot change your own role, permissions or scope; ask another administrator.".into(),
             ));
         }
-        admins::update(&mut tx, id, &spec, ctx.now()).await?;
+        admins::update(&mut tx, id, &spec, now).await?;
+        let ended = if regranted {
+            crate::server::client::end_impersonations(
+                &mut tx,
+                crate::server::client::Started::ByAdmin(id),
+                "administrator_changed",
+                now,
+            )
+            .await?
+        } else {
+            vec![]
+        };
         audit::record(
             &mut *tx,
-            ctx.now(),
+            now,
             admin_entry(&ctx, "admin.update", id, &spec.login, describe(Some(&before), &spec)),
         )
         .await?;
         tx.commit().await?;
+        changes::wake(ctx.db(), &ended).await;
         Ok(())
     })
     .await
@@ -177,28 +214,27 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
 /// Disables (ending their sessions at once) or re-enables an administrator.
 #[server(prefix = "/api/console", endpoint = "set_admin_disabled")]
 pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use crate::server::{admins, audit, require, respond};
+    use crate::server::{admins, audit, changes, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         if id == ctx.admin.id {
             return Err(AppError::Invalid("You cannot disable yourself.".into()));
         }
-        let mut tx = ctx.db().pool.begin().await?;
-        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        rules::may_grant(&ctx.admin, Some(&before), &before)?;
         let now = ctx.now();
+        let mut tx = ctx.db().pool.begin().await?;
+        let before = managed(&ctx, &mut tx, id).await?;
         sqlx::query("UPDATE administrators SET disabled_at = $1, updated_at = $2 WHERE id = $3")
             .bind(disabled.then_some(now))
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if disabled {
-            admins::end_sessions(&mut tx, id).await?;
-        }
+        let ended =
+            if disabled { admins::end_sessions(&mut tx, id, "administrator_disabled", now).await? } else { vec![] };
         let action = if disabled { "admin.disable" } else { "admin.enable" };
         audit::record(&mut *tx, now, admin_entry(&ctx, action, id, &before.login, serde_json::json!({}))).await?;
         tx.commit().await?;
+        changes::wake(ctx.db(), &ended).await;
         Ok(())
     })
     .await
@@ -207,28 +243,33 @@ pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError>
 /// Sets a new password and ends the administrator's sessions.
 #[server(prefix = "/api/console", endpoint = "reset_admin_password", input = Json)]
 pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::server::{admins, audit, password as pw, require, respond};
+    use crate::server::{admins, audit, changes, password as pw, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         admins::check_password(&password)?;
+        {
+            let mut conn = ctx.db().pool.acquire().await?;
+            managed(&ctx, &mut conn, id).await?;
+        }
         let hash = pw::hash(password).await?;
+        let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
-        let before = admins::load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        rules::may_grant(&ctx.admin, Some(&before), &before)?;
+        let before = managed(&ctx, &mut tx, id).await?;
         sqlx::query("UPDATE administrators SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(&hash)
-            .bind(ctx.now())
+            .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        admins::end_sessions(&mut tx, id).await?;
+        let ended = admins::end_sessions(&mut tx, id, "password_reset", now).await?;
         audit::record(
             &mut *tx,
-            ctx.now(),
+            now,
             admin_entry(&ctx, "admin.password_reset", id, &before.login, serde_json::json!({})),
         )
         .await?;
         tx.commit().await?;
+        changes::wake(ctx.db(), &ended).await;
         Ok(())
     })
     .await

@@ -9,32 +9,49 @@ use serde::{Deserialize, Serialize};
 pub struct LicenceRow {
     pub level: i64,
     pub total: i64,
+    /// Licences used by cameras within the signed-in administrator's scope.
     pub used: i64,
-}
-
-impl LicenceRow {
-    pub fn free(&self) -> i64 {
-        (self.total - self.used).max(0)
-    }
+    /// Free licences of the account (total minus all used).
+    pub free: i64,
+    /// Some licences are used by cameras outside the administrator's scope (not counted in
+    /// `used`).
+    pub used_elsewhere: bool,
 }
 
 #[server(prefix = "/api/console", endpoint = "user_licences")]
 pub async fn user_licences(id: i64) -> Result<Vec<LicenceRow>, AppError> {
+    use crate::server::scope::camera_condition;
     use crate::server::{require, respond};
     respond(async move {
         let ctx = require("users-view").await?;
         super::load_header(ctx.db(), id).await?;
-        // Used: cameras in the cases of that level, of the user and its sub-users.
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT l.level, l.total, \
-               (SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
-                 WHERE ac.account_id = l.user_id AND ac.level = l.level) \
-             FROM licences l WHERE l.user_id = $1 AND l.total > 0 ORDER BY l.level",
-        )
+        // Used: cameras in the cases of that level, of the user and its sub-users; those
+        // within the administrator's scope, and all of them (for the free count).
+        let used = |extra: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
+                   JOIN cameras c ON c.id = cc.camera_id WHERE ac.account_id = l.user_id AND ac.level = l.level{extra})"
+            )
+        };
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT l.level, l.total, {}, {} FROM licences l WHERE l.user_id = $1 AND l.total > 0 ORDER BY l.level",
+            used(&format!(" AND {}", camera_condition(2))),
+            used("")
+        ))
         .bind(id)
+        .bind(ctx.admin.id)
         .fetch_all(&ctx.db().pool)
         .await?;
-        Ok(rows.into_iter().map(|(level, total, used)| LicenceRow { level, total, used }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(level, total, used, all)| LicenceRow {
+                level,
+                total,
+                used,
+                free: (total - all).max(0),
+                used_elsewhere: all > used,
+            })
+            .collect())
     })
     .await
 }
@@ -60,13 +77,15 @@ pub fn AnalyticsTab(id: i64) -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {rows.into_iter().map(|r| {
-                                        let free = r.free();
                                         view! {
                                             <tr>
                                                 <td>{format!("Level {}", r.level)}</td>
                                                 <td>{r.total}</td>
-                                                <td>{r.used}</td>
-                                                <td>{free}</td>
+                                                <td>
+                                                    {r.used}
+                                                    {r.used_elsewhere.then(|| view! { <span class="hint">" + cameras outside your scope"</span> })}
+                                                </td>
+                                                <td>{r.free}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -20,6 +20,9 @@ pub struct BillingEventRow {
     pub outcome: String,
     pub status: i64,
     pub response: String,
+    /// The camera this request names lies outside the administrator's scope: its details
+    /// are masked in `payload`.
+    pub masked: bool,
 }
 
 #[server(prefix = "/api/console", endpoint = "user_billing_events")]
@@ -71,11 +74,63 @@ pub async fn user_billing_events(
                 outcome,
                 status,
                 response,
+                masked: false,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let rows = mask_cameras(&ctx, rows).await?;
         Ok(Page::from_rows(rows, total, |r: &BillingEventRow| Cursor { key: r.created_at.to_string(), id: r.id }))
     })
     .await
+}
+
+/// The payload fields that describe a camera.
+#[cfg(feature = "ssr")]
+const CAMERA_FIELDS: &[&str] = &["mac", "serial_number", "name", "model"];
+
+/// Masks, for a scoped administrator, the camera details of requests naming a camera (by
+/// `mac`) outside its scope, or one not registered (not in any scope).
+#[cfg(feature = "ssr")]
+async fn mask_cameras(
+    ctx: &crate::server::principal::Ctx,
+    mut rows: Vec<BillingEventRow>,
+) -> Result<Vec<BillingEventRow>, AppError> {
+    use crate::server::scope::camera_condition;
+    if ctx.admin.scope_all {
+        return Ok(rows);
+    }
+    let mac_of = |payload: &str| {
+        serde_json::from_str::<serde_json::Value>(payload)
+            .ok()
+            .and_then(|v| v["mac"].as_str().map(|m| crate::domain::camera::normalise_mac(m).unwrap_or_default()))
+    };
+    let macs: Vec<String> = rows.iter().filter_map(|r| mac_of(&r.payload)).collect();
+    if macs.is_empty() {
+        return Ok(rows);
+    }
+    let list = (0..macs.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT c.mac FROM cameras c WHERE c.mac IN ({list}) AND {}", camera_condition(1));
+    let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(ctx.admin.id);
+    for mac in &macs {
+        query = query.bind(mac);
+    }
+    let visible: std::collections::BTreeSet<String> =
+        query.fetch_all(&ctx.db().pool).await?.into_iter().map(|(m,)| m).collect();
+    for row in &mut rows {
+        let Some(mac) = mac_of(&row.payload) else { continue };
+        if visible.contains(&mac) {
+            continue;
+        }
+        if let Ok(serde_json::Value::Object(mut payload)) = serde_json::from_str(&row.payload) {
+            for field in CAMERA_FIELDS {
+                if let Some(v) = payload.get_mut(*field) {
+                    *v = serde_json::Value::String("(hidden: outside your scope)".into());
+                }
+            }
+            row.payload = serde_json::Value::Object(payload).to_string();
+            row.masked = true;
+        }
+    }
+    Ok(rows)
 }
 
 fn pretty(json: &str) -> String {
@@ -168,6 +223,9 @@ fn EventRow(e: BillingEventRow) -> impl IntoView {
         </tr>
         <tr id=details_id class="event-details" hidden=move || !open.get()>
             <td colspan="4">
+                {e.masked.then(|| view! {
+                    <p class="hint">"The camera this request names is outside your scope: its details are hidden."</p>
+                })}
                 <p>
                     <strong>"Outcome: "</strong>
                     <span class=if failed { "badge status-deleted" } else { "badge status-active" }>{e.outcome.clone()}</span>

@@ -56,7 +56,7 @@ pub async fn impersonate_user(id: i64) -> Result<String, AppError> {
         if header.status == "deleted" {
             return Err(AppError::Conflict("This user was deleted.".into()));
         }
-        let token = new_impersonation(ctx.db(), ctx.admin.id, id, ctx.now()).await?;
+        let token = new_impersonation(ctx.db(), ctx.admin.id, &ctx.session, id, ctx.now()).await?;
         let entry = audit::Entry::by_admin(
             &ctx.admin,
             "user.impersonate",
@@ -81,6 +81,8 @@ pub struct SyncedAccount {
     pub permissions_added: Vec<String>,
     pub permissions_removed: Vec<String>,
     pub status_changed: Option<(String, String)>,
+    /// Camera changes outside the signed-in administrator's scope were left out.
+    pub cameras_hidden: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +110,9 @@ impl SyncedAccount {
         if let Some((before, after)) = &self.status_changed {
             parts.push(format!("status {before} → {after}"));
         }
+        if self.cameras_hidden {
+            parts.push("changes to cameras outside your scope are not shown".into());
+        }
         if parts.is_empty() {
             "already up to date".into()
         } else {
@@ -120,7 +125,7 @@ impl SyncedAccount {
 /// their versions (connected clients follow), records and audits what changed.
 #[server(prefix = "/api/console", endpoint = "sync_user_cameras")]
 pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
-    use crate::server::{audit, environment, require, respond};
+    use crate::server::{audit, environment, require, respond, scope};
     respond(async move {
         let ctx = require("users-sync-cameras").await?;
         let header = load_header(ctx.db(), id).await?;
@@ -143,6 +148,7 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
                 permissions_added: c.permissions_added,
                 permissions_removed: c.permissions_removed,
                 status_changed: c.status_before.filter(|b| *b != c.status_after).map(|b| (b, c.status_after)),
+                cameras_hidden: false,
             };
             sqlx::query("INSERT INTO sync_runs (user_id, admin_id, at, changes) VALUES ($1, $2, $3, $4)")
                 .bind(user)
@@ -153,11 +159,17 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
                 .await?;
             accounts.push(account);
         }
-        let details = serde_json::json!({
-            "accounts": accounts.iter().map(|a| serde_json::json!({"login": a.login, "version": a.version, "changes": a.summary()})).collect::<Vec<_>>()
-        });
-        let entry = audit::Entry::by_admin(&ctx.admin, "user.sync_cameras", ("user", id, &header.login), Some(id), details);
+        // The audit entry keeps everything; each reader sees it within its own scope.
+        let details = serde_json::json!({ "accounts": accounts });
+        let entry =
+            audit::Entry::by_admin(&ctx.admin, "user.sync_cameras", ("user", id, &header.login), Some(id), details);
         audit::record(&mut *tx, now, entry).await?;
+        // The administrator sees what changed within its scope, and that something else did.
+        for a in &mut accounts {
+            let added = scope::keep_visible(&mut *tx, &ctx.admin, &mut a.cameras_added).await?;
+            let removed = scope::keep_visible(&mut *tx, &ctx.admin, &mut a.cameras_removed).await?;
+            a.cameras_hidden = added || removed;
+        }
         tx.commit().await?;
         Ok(SyncResult { at: now, accounts })
     })

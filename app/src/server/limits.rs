@@ -1,0 +1,136 @@
+//! Caps on what one process gives at once: open event streams (in all and per session) and
+//! sign-ins checking passwords (a few at a time, a short queue, then refused).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Counts open event streams; a slot is given back when its guard drops (the stream ends).
+#[derive(Clone)]
+pub struct StreamSlots(Arc<Slots>);
+
+struct Slots {
+    max_total: usize,
+    max_per_session: usize,
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// Why no slot was given.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Full {
+    Session,
+    Server,
+}
+
+pub struct StreamSlot {
+    slots: Arc<Slots>,
+    session: String,
+}
+
+impl StreamSlots {
+    pub fn new(max_total: usize, max_per_session: usize) -> Self {
+        Self(Arc::new(Slots { max_total, max_per_session, open: Mutex::new((0, HashMap::new())) }))
+    }
+
+    /// A slot for one more stream of `session` (a token hash), unless a cap is reached.
+    pub fn take(&self, session: &str) -> Result<StreamSlot, Full> {
+        let mut open = self.0.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let (total, per_session) = &mut *open;
+        let mine = per_session.get(session).copied().unwrap_or(0);
+        if mine >= self.0.max_per_session {
+            return Err(Full::Session);
+        }
+        if *total >= self.0.max_total {
+            return Err(Full::Server);
+        }
+        *total += 1;
+        per_session.insert(session.to_string(), mine + 1);
+        Ok(StreamSlot { slots: self.0.clone(), session: session.to_string() })
+    }
+
+    pub fn open(&self) -> usize {
+        self.0.open.lock().unwrap_or_else(PoisonError::into_inner).0
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let (total, per_session) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(n) = per_session.get_mut(&self.session) {
+            *n -= 1;
+            if *n == 0 {
+                per_session.remove(&self.session);
+            }
+        }
+    }
+}
+
+/// Sign-ins check passwords a few at a time; a few more may wait; the rest are refused at
+/// once, so that a flood of sign-ins (known logins or not, each costs an argon2 hash) can
+/// neither take every core nor pile up waiting.
+#[derive(Clone)]
+pub struct SignInGate(Arc<Gate>);
+
+struct Gate {
+    hashing: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+impl SignInGate {
+    pub fn new(at_once: usize, max_waiting: usize) -> Self {
+        Self(Arc::new(Gate {
+            hashing: Arc::new(Semaphore::new(at_once.max(1))),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+        }))
+    }
+
+    /// A turn to check a password, or `None` when the queue is full.
+    pub async fn enter(&self) -> Option<OwnedSemaphorePermit> {
+        if let Ok(permit) = self.0.hashing.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        let queued = self.0.waiting.fetch_add(1, Ordering::AcqRel);
+        let permit = if queued < self.0.max_waiting { self.0.hashing.clone().acquire_owned().await.ok() } else { None };
+        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
+        permit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_slots_cap_each_session_and_the_total_and_come_back() {
+        let slots = StreamSlots::new(3, 2);
+        let a1 = slots.take("a").unwrap();
+        let _a2 = slots.take("a").unwrap();
+        assert_eq!(slots.take("a").err(), Some(Full::Session));
+        let _b1 = slots.take("b").unwrap();
+        assert_eq!(slots.take("c").err(), Some(Full::Server));
+        drop(a1);
+        assert_eq!(slots.open(), 2);
+        assert!(slots.take("c").is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_gate_queues_a_few_then_refuses() {
+        let gate = SignInGate::new(1, 1);
+        let first = gate.enter().await.expect("a free turn");
+        let waiter = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.enter().await.is_some() })
+        };
+        while gate.0.waiting.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(gate.enter().await.is_none(), "the queue is full");
+        drop(first);
+        assert!(waiter.await.unwrap(), "the one waiting gets its turn");
+    }
+}
