@@ -58,7 +58,10 @@ async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> 
             let Checked::Valid(user) = check(&state, Realm::User, &login, password, addr).await? else {
                 return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."));
             };
-            let (token, _) = client::create_session(&state, user, None).await?;
+            let (token, _) = {
+                let _turn = state.db.write_turn().await;
+                client::create_session(&state, user, None).await?
+            };
             Ok((StatusCode::CREATED, json!({"token": token})))
         }
         .await,

@@ -57,14 +57,17 @@ pub fn cross_site(req: &Request, public_origin: Option<&str>) -> bool {
 }
 
 /// Refuses cross-site requests (403) that change state with the browser's session: every
-/// request other than GET/HEAD/OPTIONS outside the bearer-only APIs, and the one GET that
-/// signs in (a Log in as User link). SameSite=Lax cookies are the first line; this is the
+/// request other than GET/HEAD/OPTIONS to a server function or carrying a cookie (outside
+/// the bearer-only APIs), and the one GET that signs in (a Log in as User link). SameSite=Lax cookies are the first line; this is the
 /// second, and it also stops sign-in forms posted from other sites.
 pub async fn same_site_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !is_bearer_only(path);
+    // What rides on the browser: its cookies, and server functions (the sign-in form
+    // among them). An app's bearer-token request carries no cookie.
+    let ambient = req.headers().contains_key(header::COOKIE) || is_server_fn(path);
     let signs_in = path.starts_with("/client/impersonate/");
-    if (changes_state || signs_in) && cross_site(&req, state.config.public_origin.as_deref()) {
+    if ((changes_state && ambient) || signs_in) && cross_site(&req, state.config.public_origin.as_deref()) {
         let path = path.to_string();
         tracing::warn!(path = %crate::http_layers::loggable_path(&path), "cross-site request refused");
         return refuse(&path, AppError::ForbiddenWhy("Requests from other sites are not accepted.".into()));

@@ -67,7 +67,10 @@ pub async fn client_sign_in(login: String, password: String) -> Result<(), AppEr
         let Checked::Valid(user) = check(&state, Realm::User, &login, password, request_addr(&state)).await? else {
             return Err(AppError::Invalid("Wrong login or password.".into()));
         };
-        let (token, expires) = create_session(&state, user, None).await?;
+        let (token, expires) = {
+            let _turn = state.db.write_turn().await;
+            create_session(&state, user, None).await?
+        };
         send_cookie(&set_cookie(USER_COOKIE, &token, expires - state.clock.now_ms(), state.config.secure_cookies));
         Ok(())
     })

@@ -11,7 +11,12 @@ pub struct Me {
     pub login: String,
     pub name: String,
     pub role: String,
+    /// The console permissions held (all of them for a superadmin).
     pub permissions: Vec<String>,
+    /// The camera scope: every camera, or these locations and cameras.
+    pub scope_all: bool,
+    pub scope_csa: Vec<String>,
+    pub scope_cameras: Vec<i64>,
 }
 
 #[server(prefix = "/api/console", endpoint = "me")]
@@ -24,7 +29,17 @@ pub async fn get_me() -> Result<Me, AppError> {
             .filter(|(p, _)| ctx.admin.can(p))
             .map(|(p, _)| p.to_string())
             .collect();
-        Ok(Me { login: ctx.admin.login, name: ctx.admin.name, role: ctx.admin.role, permissions })
+        let mut conn = ctx.db().pool.acquire().await?;
+        let spec = crate::server::admins::load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
+        Ok(Me {
+            login: ctx.admin.login,
+            name: ctx.admin.name,
+            role: ctx.admin.role,
+            permissions,
+            scope_all: ctx.admin.scope_all,
+            scope_csa: spec.scope_csa,
+            scope_cameras: spec.scope_cameras,
+        })
     })
     .await
 }

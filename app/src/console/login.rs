@@ -42,6 +42,7 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
             user_id: None,
             details: serde_json::json!({"address": addr.map(|a| a.to_string())}),
         };
+        let _turn = db.write_turn().await;
         audit::record_db(db, now, entry).await?;
         let Checked::Valid(admin_id) = checked else {
             return Err(AppError::Invalid("Wrong login or password.".into()));

@@ -19,6 +19,11 @@ pub struct Db {
     pub sqlite_path: Option<String>,
     /// For keyed hashes of values that may hold secrets (see `keys`).
     pub secret: SecretKey,
+    /// SQLite has one writer at a time, and the billing writer thread holds that place
+    /// almost always under load, so a pool write waiting in SQLite's busy handler could wait
+    /// seconds. Writes that must not (sign-in) take turns with the billing writer here
+    /// instead: a fair queue, served between two billing batches.
+    pub write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -56,7 +61,16 @@ impl Db {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
         let secret = SecretKey::load(&pool, now).await?;
-        Ok(Self { pool, backend, sqlite_path, secret })
+        Ok(Self { pool, backend, sqlite_path, secret, write_gate: Default::default() })
+    }
+
+    /// A turn to write on SQLite between billing batches (see `write_gate`); nothing to
+    /// wait for on PostgreSQL, which locks rows.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_gate.lock().await),
+            Backend::Postgres => None,
+        }
     }
 }
 

@@ -76,27 +76,48 @@ pub struct SignInGate(Arc<Gate>);
 
 struct Gate {
     hashing: Arc<Semaphore>,
-    waiting: AtomicUsize,
+    /// Waiting now: clients with few recent attempts, and the others.
+    waiting: [AtomicUsize; 2],
     max_waiting: usize,
+    /// Throttle keys known to wait, until when (ms): their attempts are refused without a
+    /// trip to the database. The database stays the record (and is shared by processes).
+    refused: Mutex<HashMap<String, i64>>,
 }
 
 impl SignInGate {
     pub fn new(at_once: usize, max_waiting: usize) -> Self {
         Self(Arc::new(Gate {
             hashing: Arc::new(Semaphore::new(at_once.max(1))),
-            waiting: AtomicUsize::new(0),
+            waiting: [AtomicUsize::new(0), AtomicUsize::new(0)],
             max_waiting,
+            refused: Mutex::new(HashMap::new()),
         }))
     }
 
-    /// A turn to check a password, or `None` when the queue is full.
-    pub async fn enter(&self) -> Option<OwnedSemaphorePermit> {
+    /// Until when `key` is known to wait, if it is at `now`.
+    pub fn known_wait(&self, key: &str, now: i64) -> Option<i64> {
+        self.0.refused.lock().unwrap_or_else(PoisonError::into_inner).get(key).copied().filter(|until| *until > now)
+    }
+
+    /// Remembers that `key` waits until `until`; forgets past waits once many are kept.
+    pub fn remember_wait(&self, key: &str, until: i64, now: i64) {
+        let mut refused = self.0.refused.lock().unwrap_or_else(PoisonError::into_inner);
+        if refused.len() >= 10_000 {
+            refused.retain(|_, u| *u > now);
+        }
+        refused.insert(key.to_string(), until);
+    }
+
+    /// A turn to check a password, or `None` when its queue is full. `quiet`: a client with
+    /// few recent attempts, which queues apart from the rest.
+    pub async fn enter(&self, quiet: bool) -> Option<OwnedSemaphorePermit> {
         if let Ok(permit) = self.0.hashing.clone().try_acquire_owned() {
             return Some(permit);
         }
-        let queued = self.0.waiting.fetch_add(1, Ordering::AcqRel);
+        let waiting = &self.0.waiting[usize::from(quiet)];
+        let queued = waiting.fetch_add(1, Ordering::AcqRel);
         let permit = if queued < self.0.max_waiting { self.0.hashing.clone().acquire_owned().await.ok() } else { None };
-        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
+        waiting.fetch_sub(1, Ordering::AcqRel);
         permit
     }
 }
@@ -119,18 +140,26 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_gate_queues_a_few_then_refuses() {
+    async fn the_gate_queues_a_few_then_refuses_with_a_queue_for_quiet_clients() {
         let gate = SignInGate::new(1, 1);
-        let first = gate.enter().await.expect("a free turn");
+        let first = gate.enter(false).await.expect("a free turn");
         let waiter = {
             let gate = gate.clone();
-            tokio::spawn(async move { gate.enter().await.is_some() })
+            tokio::spawn(async move { gate.enter(false).await.is_some() })
         };
-        while gate.0.waiting.load(Ordering::Acquire) == 0 {
+        while gate.0.waiting[0].load(Ordering::Acquire) == 0 {
             tokio::task::yield_now().await;
         }
-        assert!(gate.enter().await.is_none(), "the queue is full");
+        assert!(gate.enter(false).await.is_none(), "the queue is full");
+        let quiet = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.enter(true).await.is_some() })
+        };
+        while gate.0.waiting[1].load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
         drop(first);
         assert!(waiter.await.unwrap(), "the one waiting gets its turn");
+        assert!(quiet.await.unwrap(), "a quiet client has a place of its own");
     }
 }

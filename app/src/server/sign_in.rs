@@ -3,7 +3,8 @@
 //! 1. the attempt is counted per client address and per login before anything else
 //!    (`throttle`), so parallel guesses cannot pass the count;
 //! 2. it waits for a turn to hash (`limits::SignInGate`): a few at once, a short queue,
-//!    otherwise refused, so a flood of sign-ins cannot take every core;
+//!    otherwise refused, so a flood of sign-ins cannot take every core; clients with few
+//!    recent attempts queue apart from the rest, so a flood does not shut them out;
 //! 3. an unknown login costs the same argon2 work as a known one.
 //!
 //! Refusals (429) are held for `Config::sign_in_tarpit_ms` before they are answered, so a
@@ -91,17 +92,34 @@ async fn attempt(
     let now = state.clock.now_ms();
     let address_key = addr.map(|a| format!("{}:addr:{a}", realm.name()));
     let login_key = format!("{}:login:{}", realm.name(), db.secret.hash(login.to_lowercase().as_bytes()));
-    if let Some(key) = &address_key {
-        throttle::claim(db, key, &throttle::ADDRESS, now).await?;
+    let keys: Vec<(&String, &throttle::Policy)> =
+        address_key.iter().map(|k| (k, &throttle::ADDRESS)).chain([(&login_key, &throttle::LOGIN)]).collect();
+    if let Some(until) = keys.iter().filter_map(|(key, _)| state.sign_ins.known_wait(key, now)).max() {
+        return Err(throttle::refused(until - now));
     }
-    throttle::claim(db, &login_key, &throttle::LOGIN, now).await?;
-    let Some(_turn) = state.sign_ins.enter().await else {
+    // An address with few attempts lately waits in a queue of its own, so that a flood from
+    // elsewhere does not fill its place.
+    let mut quiet = true;
+    {
+        let _turn = db.write_turn().await;
+        for (key, policy) in keys {
+            match throttle::claim(db, key, policy, now).await? {
+                Ok(attempts) => quiet &= attempts <= 3,
+                Err(wait) => {
+                    state.sign_ins.remember_wait(key, now + wait, now);
+                    return Err(throttle::refused(wait));
+                }
+            }
+        }
+    }
+    let Some(_hashing) = state.sign_ins.enter(quiet).await else {
         return Err(AppError::TooManyAttempts("Too many sign-ins at once. Try again in a few seconds.".into()));
     };
     let row: Option<(i64, String)> = sqlx::query_as(realm.lookup()).bind(login).fetch_optional(&db.pool).await?;
     let ok = password::verify(password, row.as_ref().map(|(_, h)| h.clone())).await;
     Ok(match row {
         Some((id, _)) if ok => {
+            let _turn = db.write_turn().await;
             throttle::succeeded(db, &login_key, address_key.as_deref()).await?;
             Checked::Valid(id)
         }

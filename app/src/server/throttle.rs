@@ -29,12 +29,13 @@ pub fn wait_after(p: &Policy, attempts: i64) -> i64 {
     (1_000i64 << exp).min(p.max_wait_ms)
 }
 
-fn refused(wait_ms: i64) -> AppError {
+pub fn refused(wait_ms: i64) -> AppError {
     AppError::TooManyAttempts(format!("Too many sign-in attempts. Try again in {} s.", (wait_ms + 999) / 1000))
 }
 
-/// Counts one attempt for `key`, or refuses it while the key must wait.
-pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<(), AppError> {
+/// Counts one attempt for `key`: `Ok(Ok(attempts))` with the attempts counted in the window
+/// so far (this one included), `Ok(Err(wait_ms))` while the key must wait.
+pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<Result<i64, i64>, AppError> {
     for _ in 0..8 {
         let row: Option<(i64, i64, i64)> = sqlx::query_as(
             "SELECT attempts, last_attempt_at, blocked_until FROM sign_in_throttle WHERE throttle_key = $1",
@@ -42,22 +43,25 @@ pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<(), AppEr
         .bind(key)
         .fetch_optional(&db.pool)
         .await?;
-        let done = match row {
-            None => sqlx::query(
-                "INSERT INTO sign_in_throttle (throttle_key, attempts, last_attempt_at, blocked_until) \
+        let (counted, done) = match row {
+            None => (
+                1,
+                sqlx::query(
+                    "INSERT INTO sign_in_throttle (throttle_key, attempts, last_attempt_at, blocked_until) \
                  VALUES ($1, 1, $2, $3) ON CONFLICT (throttle_key) DO NOTHING",
-            )
-            .bind(key)
-            .bind(now)
-            .bind(now + wait_after(p, 1))
-            .execute(&db.pool)
-            .await?
-            .rows_affected(),
-            Some((_, _, blocked_until)) if blocked_until > now => return Err(refused(blocked_until - now)),
+                )
+                .bind(key)
+                .bind(now)
+                .bind(now + wait_after(p, 1))
+                .execute(&db.pool)
+                .await?
+                .rows_affected(),
+            ),
+            Some((_, _, blocked_until)) if blocked_until > now => return Ok(Err(blocked_until - now)),
             Some((attempts, last, _)) => {
                 let counted = if now - last > WINDOW_MS { 1 } else { attempts + 1 };
                 // Only if nobody counted an attempt since we read the row.
-                sqlx::query(
+                let done = sqlx::query(
                     "UPDATE sign_in_throttle SET attempts = $1, last_attempt_at = $2, blocked_until = $3 \
                      WHERE throttle_key = $4 AND attempts = $5 AND last_attempt_at = $6",
                 )
@@ -69,15 +73,16 @@ pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<(), AppEr
                 .bind(last)
                 .execute(&db.pool)
                 .await?
-                .rows_affected()
+                .rows_affected();
+                (counted, done)
             }
         };
         if done == 1 {
-            return Ok(());
+            return Ok(Ok(counted));
         }
     }
     // Many attempts racing on one key: treat as too many.
-    Err(refused(1_000))
+    Ok(Err(1_000))
 }
 
 /// A successful sign-in: its login starts afresh; its address gets its attempt back.

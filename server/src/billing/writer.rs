@@ -52,9 +52,10 @@ impl Writer {
             let (queue, jobs) = mpsc::channel(QUEUE);
             let (committed, commits) = std::sync::mpsc::sync_channel(1);
             let checkpoint_path = path.clone();
+            let gate = db.write_gate.clone();
             std::thread::Builder::new()
                 .name("billing-writer".into())
-                .spawn(move || run(&path, jobs, committed))
+                .spawn(move || run(&path, jobs, committed, &gate))
                 .expect("the billing writer thread starts");
             std::thread::Builder::new()
                 .name("billing-checkpoint".into())
@@ -76,7 +77,12 @@ impl Writer {
     }
 }
 
-fn run(path: &str, mut jobs: mpsc::Receiver<Job>, committed: std::sync::mpsc::SyncSender<()>) {
+fn run(
+    path: &str,
+    mut jobs: mpsc::Receiver<Job>,
+    committed: std::sync::mpsc::SyncSender<()>,
+    gate: &tokio::sync::Mutex<()>,
+) {
     let opened = Lite::open(path).and_then(|mut lite| {
         // The checkpoint thread copies the log into the database instead.
         lite.batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864")?;
@@ -99,7 +105,11 @@ fn run(path: &str, mut jobs: mpsc::Receiver<Job>, committed: std::sync::mpsc::Sy
                 Err(_) => break,
             }
         }
-        let outcomes = commit(&mut lite, &batch);
+        // Pool writes queued at the gate (sign-ins) go between two batches.
+        let outcomes = {
+            let _turn = gate.blocking_lock();
+            commit(&mut lite, &batch)
+        };
         // A full channel means a checkpoint is already due.
         let _ = committed.try_send(());
         for (job, outcome) in batch.drain(..).zip(outcomes) {

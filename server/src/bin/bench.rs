@@ -1,7 +1,8 @@
 //! `make bench`: billing API throughput and latency over real HTTP (64 keep-alive
 //! connections) against the same work done directly through sqlx (the raw baseline), on
 //! SQLite and, when `BENCH_POSTGRES_URL` or `TEST_POSTGRES_URL` is set, on PostgreSQL.
-//! `billing.new_entity` (argon2id) is measured separately.
+//! `billing.new_entity` (argon2id) is measured separately, and so is the API while a flood
+//! of sign-ins with random logins runs beside it (with a real administrator signing in).
 
 use app::domain::rng::SplitMix64;
 use app::server::db::Backend;
@@ -197,8 +198,22 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = server::router(state.clone());
+    let router = server::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    server::admins::create(
+        &db,
+        server::admins::NewAdmin {
+            login: "bench-admin".into(),
+            password: "bench-admin-password".into(),
+            role: "admin".into(),
+            permissions: vec!["users-view".into()],
+            scope_csa: vec![],
+            scope_cameras: vec![],
+        },
+        now,
+    )
+    .await
+    .unwrap();
 
     println!("{backend:?} ({} users seeded, {CONNECTIONS} connections, {seconds} s per phase)", users.len());
     let workload = |run: &'static str, users: Arc<Vec<(String, String)>>| {
@@ -217,6 +232,8 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     let raw = raw_phase(state.clone(), seconds, workload("raw", users.clone())).await.report("raw sqlx (same work)");
     println!("  API/raw ratio                {:.2}", api / raw);
 
+    sign_in_flood(addr, seconds, workload("calm", users.clone()), workload("flood", users.clone())).await;
+
     let new_seconds = seconds.min(20);
     let stats = http_phase(addr, new_seconds, |w| {
         let mut n = 0u64;
@@ -232,6 +249,95 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     println!("  100,000 new_entity at this rate: {:.1} min", 100_000.0 / rate / 60.0);
 
     drop_db(db, drop_pg, &name).await;
+}
+
+/// One sign-in over a fresh connection from `from`: (status, latency).
+async fn sign_in_once(addr: std::net::SocketAddr, from: std::net::IpAddr, body: String) -> (u16, Duration) {
+    let t = Instant::now();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(std::net::SocketAddr::new(from, 0)).unwrap();
+    let stream = socket.connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(conn);
+    let req = hyper::Request::post("/api/console/sign_in")
+        .header("host", "bench")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let _ = res.into_body().collect().await;
+    (status, t.elapsed())
+}
+
+/// A sign-in flood: 64 connections post sign-ins with random logins from one address
+/// (127.0.0.1) until `deadline`, while a real administrator signs in from another
+/// (127.0.0.2) every second. Answers (flood attempts, refused, administrator latencies, its
+/// failures).
+async fn flood(addr: std::net::SocketAddr, deadline: Instant) -> (usize, usize, Vec<Duration>, usize) {
+    let flooder = "127.0.0.1".parse().unwrap();
+    let flood: Vec<_> = (0..CONNECTIONS)
+        .map(|w| {
+            tokio::spawn(async move {
+                let (mut sent, mut refused) = (0usize, 0usize);
+                while Instant::now() < deadline {
+                    let body = format!("login=flood-{w}-{sent}&password=guess-{sent}");
+                    let (status, _) = sign_in_once(addr, flooder, body).await;
+                    sent += 1;
+                    refused += usize::from(status == 429);
+                }
+                (sent, refused)
+            })
+        })
+        .collect();
+    let (mut latencies, mut failed) = (Vec::new(), 0);
+    while Instant::now() < deadline {
+        let body = "login=bench-admin&password=bench-admin-password".to_string();
+        let (status, took) = sign_in_once(addr, "127.0.0.2".parse().unwrap(), body).await;
+        latencies.push(took);
+        failed += usize::from(status != 200);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let (mut sent, mut refused) = (0, 0);
+    for t in flood {
+        let (s, r) = t.await.unwrap();
+        sent += s;
+        refused += r;
+    }
+    latencies.sort_unstable();
+    (sent, refused, latencies, failed)
+}
+
+fn report_sign_ins(label: &str, (sent, refused, latencies, failed): &(usize, usize, Vec<Duration>, usize)) {
+    let at = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "  {label:<28} admin: {} sign-ins ({failed} failed) p50 {:.0} ms p99 {:.0} ms; flood: {sent} attempts, {refused} refused (429)",
+        latencies.len(),
+        at(0.50).as_secs_f64() * 1000.0,
+        at(0.99).as_secs_f64() * 1000.0,
+    );
+}
+
+/// A sign-in flood alone (how long a real administrator's sign-in takes); then the billing
+/// API at full load without and, right after, with a flood (the ratio of the two, measured
+/// side by side because the API's rate drifts as the database grows).
+async fn sign_in_flood<W>(addr: std::net::SocketAddr, seconds: u64, calm: W, flooded: W)
+where
+    W: Fn(usize) -> Box<dyn FnMut() -> Value + Send> + Send + Sync + 'static,
+{
+    let alone = flood(addr, Instant::now() + Duration::from_secs(seconds)).await;
+    report_sign_ins("sign-in flood", &alone);
+    let unloaded = http_phase(addr, seconds, calm).await.report("API, no flood (baseline)");
+    let during = tokio::spawn(flood(addr, Instant::now() + Duration::from_secs(seconds)));
+    let loaded = http_phase(addr, seconds, flooded).await.report("API during a sign-in flood");
+    report_sign_ins("flood + billing at full load", &during.await.unwrap());
+    println!("  API flooded/unloaded         {:.2}", loaded / unloaded);
 }
 
 #[tokio::main]

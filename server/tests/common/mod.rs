@@ -229,6 +229,28 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The same application on the same database and clock with other settings.
+    pub fn reconfigured(&self, change: impl FnOnce(&mut Config)) -> (Router, AppState) {
+        let mut config = test_config();
+        change(&mut config);
+        let state =
+            AppState::new(self.state.leptos_options.clone(), self.state.db.clone(), self.state.clock.clone(), config);
+        (server::router(state.clone()), state)
+    }
+
+    /// A request through another router (see `reconfigured`).
+    pub async fn request_via(
+        &self,
+        router: &Router,
+        req: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let res = router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// Sends a billing request; it must be applied.
     pub async fn billing(&self, body: serde_json::Value) -> serde_json::Value {
         let req = Request::post("/api/billing/v1/requests")

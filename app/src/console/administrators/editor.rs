@@ -1,14 +1,20 @@
-//! The administrator editor: login, name, password, role, console permissions, scope.
+//! The administrator editor: login, name, password, role, console permissions, scope. It
+//! offers only what the signed-in administrator holds (the server refuses anything more):
+//! the superadmin role to superadmins, the permissions it holds, all cameras only from an
+//! all-cameras scope, and otherwise a choice among its own locations.
 
 use super::{create_admin, reset_admin_password, update_admin, AdminForm, AdminRow};
 use crate::components::form::FormFooter;
+use crate::console::layout::Me;
 use crate::domain::permissions::CONSOLE_PERMISSIONS;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[component]
-pub fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> impl IntoView {
+pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<String>>) -> impl IntoView {
     let id = row.as_ref().map(|r| r.id);
+    let is_super = me.role == "superadmin";
+    let own = row.as_ref().is_some_and(|r| r.is_me);
     let form = RwSignal::new(match &row {
         Some(r) => AdminForm {
             login: r.login.clone(),
@@ -21,8 +27,8 @@ pub fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> 
         },
         None => AdminForm {
             role: "admin".into(),
-            scope_all: true,
-            permissions: vec!["users-view".into()],
+            scope_all: me.scope_all,
+            permissions: me.permissions.iter().filter(|p| *p == "users-view").cloned().collect(),
             ..Default::default()
         },
     });
@@ -55,8 +61,12 @@ pub fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> 
     let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);
     let (csa_v, csa_set) = text(|f| f.scope_csa.clone(), |f, v| f.scope_csa = v);
     let (cam_v, cam_set) = text(|f| f.scope_cameras.clone(), |f, v| f.scope_cameras = v);
+    // Nobody changes their own grants; the server says so too.
     let superadmin = move || form.with(|f| f.role == "superadmin");
+    let fixed = move || own || superadmin();
     let limited = move || form.with(|f| !f.scope_all && f.role != "superadmin");
+    let offered: Vec<(&str, &str)> =
+        CONSOLE_PERMISSIONS.iter().copied().filter(|(p, _)| me.permissions.iter().any(|m| m == p)).collect();
     let title = if id.is_some() { "Edit administrator" } else { "New administrator" };
     view! {
         <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -78,17 +88,20 @@ pub fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> 
                     <input id="admin-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="admin-role">"Role"</label>
-                    <select id="admin-role" on:change=move |ev| form.update(|f| f.role = event_target_value(&ev))>
-                        <option value="admin" selected=move || !superadmin()>"admin"</option>
-                        <option value="superadmin" selected=superadmin>"superadmin (everything, every camera)"</option>
-                    </select>
-                </div>
+                {(is_super && !own).then(|| view! {
+                    <div class="field">
+                        <label for="admin-role">"Role"</label>
+                        <select id="admin-role" on:change=move |ev| form.update(|f| f.role = event_target_value(&ev))>
+                            <option value="admin" selected=move || !superadmin()>"admin"</option>
+                            <option value="superadmin" selected=superadmin>"superadmin (everything, every camera)"</option>
+                        </select>
+                    </div>
+                })}
             </div>
-            <fieldset class="permission-group" disabled=superadmin>
+            {own.then(|| view! { <p class="hint">"Your own role, permissions and scope are changed by another administrator."</p> })}
+            <fieldset class="permission-group" disabled=fixed>
                 <legend>"Console permissions"</legend>
-                {CONSOLE_PERMISSIONS.iter().map(|(slug, label)| {
+                {offered.into_iter().map(|(slug, label)| {
                     let input_id = format!("admin-perm-{slug}");
                     let text = format!("{label} ({slug})");
                     let slug = slug.to_string();
@@ -104,28 +117,77 @@ pub fn AdminEditor(row: Option<AdminRow>, on_done: Callback<Option<String>>) -> 
                     }
                 }).collect_view()}
             </fieldset>
-            <fieldset class="permission-group" disabled=superadmin>
+            <fieldset class="permission-group" disabled=fixed>
                 <legend>"Camera scope"</legend>
-                <div class="check">
-                    <input type="radio" id="scope-all" name="scope" prop:checked=move || !limited() on:change=move |_| form.update(|f| f.scope_all = true) />
-                    <label for="scope-all">"All cameras"</label>
-                </div>
-                <div class="check">
-                    <input type="radio" id="scope-some" name="scope" prop:checked=limited on:change=move |_| form.update(|f| f.scope_all = false) />
-                    <label for="scope-some">"Only these locations and cameras"</label>
-                </div>
-                <div class="form-grid" class:hidden=move || !limited()>
-                    <div class="field">
-                        <label for="scope-csa">"Locations (CSA codes)"</label>
-                        <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder="e.g. CSA-000101 CSA-000102"></textarea>
-                    </div>
-                    <div class="field">
-                        <label for="scope-cameras">"Cameras (IDs)"</label>
-                        <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder="e.g. 17 42"></textarea>
-                    </div>
-                </div>
+                {if me.scope_all {
+                    view! {
+                        <div class="check">
+                            <input type="radio" id="scope-all" name="scope" prop:checked=move || !limited() on:change=move |_| form.update(|f| f.scope_all = true) />
+                            <label for="scope-all">"All cameras"</label>
+                        </div>
+                        <div class="check">
+                            <input type="radio" id="scope-some" name="scope" prop:checked=limited on:change=move |_| form.update(|f| f.scope_all = false) />
+                            <label for="scope-some">"Only these locations and cameras"</label>
+                        </div>
+                        <div class="form-grid" class:hidden=move || !limited()>
+                            <div class="field">
+                                <label for="scope-csa">"Locations (CSA codes)"</label>
+                                <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder="e.g. CSA-000101 CSA-000102"></textarea>
+                            </div>
+                            <div class="field">
+                                <label for="scope-cameras">"Cameras (IDs)"</label>
+                                <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder="e.g. 17 42"></textarea>
+                            </div>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <OwnScopeChoice me=me.clone() form /> }.into_any()
+                }}
             </fieldset>
             <FormFooter error=Signal::derive(error) pending=save.pending() on_cancel=Callback::new(move |_| on_done.run(None)) />
         </form>
+    }
+}
+
+/// For an administrator with a limited scope: its own locations to choose from, and camera
+/// IDs within its scope (the server refuses any other).
+#[component]
+fn OwnScopeChoice(me: Me, form: RwSignal<AdminForm>) -> impl IntoView {
+    let has = move |code: &str| form.with(|f| f.scope_csa.split_whitespace().any(|c| c == code));
+    let (cam_v, cam_set) = (
+        move || form.with(|f| f.scope_cameras.clone()),
+        move |ev: leptos::ev::Event| form.update(|f| f.scope_cameras = event_target_value(&ev)),
+    );
+    let example = me.scope_cameras.iter().take(3).map(i64::to_string).collect::<Vec<_>>().join(" ");
+    view! {
+        <p class="hint">"Within your own scope: your locations, and cameras you may see."</p>
+        {(!me.scope_csa.is_empty()).then(|| view! {
+            <div role="group" aria-label="Locations (CSA codes)">
+                {me.scope_csa.iter().map(|code| {
+                    let code = code.clone();
+                    let input_id = format!("scope-csa-{code}");
+                    let on = { let code = code.clone(); move || has(&code) };
+                    let toggle = code.clone();
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=input_id.clone() prop:checked=on on:change=move |ev| {
+                                let checked = event_target_checked(&ev);
+                                form.update(|f| {
+                                    let mut codes: Vec<String> = f.scope_csa.split_whitespace().filter(|c| *c != toggle).map(String::from).collect();
+                                    if checked { codes.push(toggle.clone()); }
+                                    f.scope_csa = codes.join(" ");
+                                });
+                            } />
+                            <label for=input_id>{format!("Location {code}")}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+        })}
+        <div class="field">
+            <label for="scope-cameras">"Cameras (IDs within your scope)"</label>
+            <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set
+                placeholder=example></textarea>
+        </div>
     }
 }

@@ -6,7 +6,6 @@
 
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
-use crate::domain::time::format_date;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -14,8 +13,10 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 mod editor;
+mod table;
 
 use editor::AdminEditor;
+use table::AdminTable;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AdminRow {
@@ -314,10 +315,22 @@ fn describe(
 #[component]
 pub fn AdministratorsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
-    let admins = Resource::new(move || reload.get(), |_| list_admins());
+    // The administrators the signed-in one manages, and what it holds itself (the editor
+    // offers no more).
+    let admins = Resource::new(
+        move || reload.get(),
+        |_| async move { Ok::<_, AppError>((list_admins().await?, crate::console::layout::get_me().await?)) },
+    );
     // `None`: no form open; `Some(None)`: creating; `Some(Some(row))`: editing.
     let editing = RwSignal::new(None::<Option<AdminRow>>);
     let notice = RwSignal::new(None::<String>);
+    let on_done = Callback::new(move |msg: Option<String>| {
+        editing.set(None);
+        if let Some(m) = msg {
+            notice.set(Some(m));
+            reload.update(|n| *n += 1);
+        }
+    });
     view! {
         <Title text="Administrators" />
         <ConsoleLayout>
@@ -328,108 +341,21 @@ pub fn AdministratorsPage() -> impl IntoView {
                 </button>
             </div>
             {move || notice.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
-            {move || editing.get().map(|row| view! {
-                <AdminEditor row on_done=Callback::new(move |msg: Option<String>| {
-                    editing.set(None);
-                    if let Some(m) = msg { notice.set(Some(m)); reload.update(|n| *n += 1); }
-                }) />
-            })}
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match admins.await {
-                        Ok(rows) if rows.is_empty() => view! { <Empty message="No administrators yet." /> }.into_any(),
-                        Ok(rows) => view! { <AdminTable rows editing notice reload /> }.into_any(),
+                        Ok((rows, me)) => view! {
+                            {move || editing.get().map(|row| view! { <AdminEditor row me=me.clone() on_done /> })}
+                            {if rows.is_empty() {
+                                view! { <Empty message="No administrators yet." /> }.into_any()
+                            } else {
+                                view! { <AdminTable rows editing notice reload /> }.into_any()
+                            }}
+                        }.into_any(),
                         Err(error) => view! { <ErrorState error /> }.into_any(),
                     }
                 })}
             </Transition>
         </ConsoleLayout>
-    }
-}
-
-fn scope_text(r: &AdminRow) -> String {
-    if r.scope_all {
-        return "All cameras".into();
-    }
-    let mut parts = Vec::new();
-    if !r.scope_csa.is_empty() {
-        parts.push(format!("Locations {}", r.scope_csa.join(", ")));
-    }
-    if !r.scope_cameras.is_empty() {
-        parts.push(format!("Cameras {}", r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")));
-    }
-    if parts.is_empty() {
-        "No cameras".into()
-    } else {
-        parts.join("; ")
-    }
-}
-
-#[component]
-fn AdminTable(
-    rows: Vec<AdminRow>,
-    editing: RwSignal<Option<Option<AdminRow>>>,
-    notice: RwSignal<Option<String>>,
-    reload: RwSignal<u32>,
-) -> impl IntoView {
-    let toggle = Action::new(|(id, disabled): &(i64, bool)| set_admin_disabled(*id, *disabled));
-    Effect::new(move |_| match toggle.value().get() {
-        Some(Ok(())) => {
-            notice.set(Some("Saved.".into()));
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(e)) => notice.set(Some(e.to_string())),
-        None => {}
-    });
-    view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Login"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Permissions"</th>
-                        <th scope="col">"Camera scope"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|r| {
-                        let perms = if r.role == "superadmin" { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.join(", ") };
-                        let scope = scope_text(&r);
-                        let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
-                        let row = r.clone();
-                        view! {
-                            <tr>
-                                <td>{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
-                                <td>{r.name.clone()}</td>
-                                <td>{r.role.clone()}</td>
-                                <td class="wrap">{perms}</td>
-                                <td class="wrap">{scope}</td>
-                                <td>
-                                    <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
-                                        {if disabled { "disabled" } else { "active" }}
-                                    </span>
-                                    <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="button secondary small" aria-label=format!("Edit {login}")
-                                        on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
-                                    {(!is_me).then(|| view! {
-                                        <button type="button" class="button secondary small"
-                                            aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, r.login)
-                                            on:click=move |_| { toggle.dispatch((id, !disabled)); }>
-                                            {if disabled { "Enable" } else { "Disable" }}
-                                        </button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
     }
 }

@@ -1,0 +1,92 @@
+//! The administrators table: who, what they hold, and the actions on each row.
+
+use super::{set_admin_disabled, AdminRow};
+use crate::domain::time::format_date;
+use leptos::prelude::*;
+
+fn scope_text(r: &AdminRow) -> String {
+    if r.scope_all {
+        return "All cameras".into();
+    }
+    let mut parts = Vec::new();
+    if !r.scope_csa.is_empty() {
+        parts.push(format!("Locations {}", r.scope_csa.join(", ")));
+    }
+    if !r.scope_cameras.is_empty() {
+        parts.push(format!("Cameras {}", r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    if parts.is_empty() {
+        "No cameras".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+#[component]
+pub fn AdminTable(
+    rows: Vec<AdminRow>,
+    editing: RwSignal<Option<Option<AdminRow>>>,
+    notice: RwSignal<Option<String>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let toggle = Action::new(|(id, disabled): &(i64, bool)| set_admin_disabled(*id, *disabled));
+    Effect::new(move |_| match toggle.value().get() {
+        Some(Ok(())) => {
+            notice.set(Some("Saved.".into()));
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => notice.set(Some(e.to_string())),
+        None => {}
+    });
+    view! {
+        <div class="table-wrap">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Login"</th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Permissions"</th>
+                        <th scope="col">"Camera scope"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let perms = if r.role == "superadmin" { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.join(", ") };
+                        let scope = scope_text(&r);
+                        let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
+                        let row = r.clone();
+                        view! {
+                            <tr>
+                                <td>{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
+                                <td>{r.name.clone()}</td>
+                                <td>{r.role.clone()}</td>
+                                <td class="wrap">{perms}</td>
+                                <td class="wrap">{scope}</td>
+                                <td>
+                                    <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
+                                        {if disabled { "disabled" } else { "active" }}
+                                    </span>
+                                    <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
+                                </td>
+                                <td class="actions">
+                                    <button type="button" class="button secondary small" aria-label=format!("Edit {login}")
+                                        on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
+                                    {(!is_me).then(|| view! {
+                                        <button type="button" class="button secondary small"
+                                            aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, r.login)
+                                            on:click=move |_| { toggle.dispatch((id, !disabled)); }>
+                                            {if disabled { "Enable" } else { "Disable" }}
+                                        </button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
