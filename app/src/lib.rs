@@ -12,7 +12,7 @@ pub mod server;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -43,20 +43,22 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| components::dom::mark_hydrated());
     view! {
         <Title formatter=|t: String| if t.is_empty() { "VMS Admin Console".to_string() } else { format!("{t} · VMS Admin Console") } />
+        // Pages are rendered whole on the server (`SsrMode::Async`): they read and work before
+        // their script arrives, or without it.
         <Router>
             <Routes fallback=components::states::NotFoundPage>
-                <Route path=path!("/login") view=console::login::LoginPage />
-                <Route path=path!("/client/login") view=client::ClientLoginPage />
-                <Route path=path!("/client") view={Lazy::<ClientHome>::new()} />
-                <Route path=path!("/client/sub-users") view={Lazy::<ClientSubUsers>::new()} />
-                <Route path=path!("/client/analytics") view={Lazy::<ClientAnalytics>::new()} />
-                <Route path=path!("/users") view=console::users::UsersPage />
-                <Route path=path!("/users/:id/:tab") view=console::user_card::UserCard />
-                <Route path=path!("/cameras/:id/general") view={Lazy::<Camera>::new()} />
-                <Route path=path!("/intercoms") view={Lazy::<Intercoms>::new()} />
-                <Route path=path!("/intercoms/:id/:tab") view={Lazy::<IntercomCard>::new()} />
-                <Route path=path!("/administrators") view={Lazy::<Administrators>::new()} />
-                <Route path=path!("/audit-log") view={Lazy::<AuditLog>::new()} />
+                <Route path=path!("/login") ssr=SsrMode::Async view=console::login::LoginPage />
+                <Route path=path!("/client/login") ssr=SsrMode::Async view=client::ClientLoginPage />
+                <Route path=path!("/client") ssr=SsrMode::Async view={Lazy::<ClientHome>::new()} />
+                <Route path=path!("/client/sub-users") ssr=SsrMode::Async view={Lazy::<ClientSubUsers>::new()} />
+                <Route path=path!("/client/analytics") ssr=SsrMode::Async view={Lazy::<ClientAnalytics>::new()} />
+                <Route path=path!("/users") ssr=SsrMode::Async view=console::users::UsersPage />
+                <Route path=path!("/users/:id/:tab") ssr=SsrMode::Async view=console::user_card::UserCard />
+                <Route path=path!("/cameras/:id/general") ssr=SsrMode::Async view={Lazy::<Camera>::new()} />
+                <Route path=path!("/intercoms") ssr=SsrMode::Async view={Lazy::<Intercoms>::new()} />
+                <Route path=path!("/intercoms/:id/:tab") ssr=SsrMode::Async view={Lazy::<IntercomCard>::new()} />
+                <Route path=path!("/administrators") ssr=SsrMode::Async view={Lazy::<Administrators>::new()} />
+                <Route path=path!("/audit-log") ssr=SsrMode::Async view={Lazy::<AuditLog>::new()} />
             </Routes>
         </Router>
     }

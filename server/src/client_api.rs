@@ -290,11 +290,15 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
         Err(e) => return e.into_response(),
     };
     let token = client::request_token(&headers).unwrap_or_default().to_string();
-    let slot = match state.streams.take(&u.session) {
+    let slot = match state.streams.take(&u.session, u.account) {
         Ok(slot) => slot,
         Err(Full::Session) => {
             let most = state.config.max_streams_per_session;
             let message = format!("This session has {most} event streams open already; close one first.");
+            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
+        }
+        Err(Full::Account) => {
+            let message = "This account has too many event streams open; close some first.";
             return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
         }
         Err(Full::Server) => {
@@ -311,7 +315,7 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
             .flatten();
         row.map(|(v,)| v)
     }
-    const RECHECK: Duration = Duration::from_secs(10);
+    let recheck = Duration::from_millis(state.config.stream_recheck_ms);
     // An announced version not yet readable (its transaction still committing) is
     // awaited this long, then left to the next re-check.
     const COMMIT_WAIT: Duration = Duration::from_secs(3);
@@ -319,10 +323,12 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
     // The version the client has now; every later one is announced.
     let seen = version(&state.db, u.id).await;
     let user = u.id;
+    let recheck_at = Instant::now() + recheck;
     let stream = futures::stream::unfold(
-        (state, token, slot, seen, changes),
-        move |(state, token, slot, seen, mut changes)| async move {
+        (state, token, slot, seen, changes, recheck_at),
+        move |(state, token, slot, seen, mut changes, mut recheck_at)| async move {
             loop {
+                // The re-check keeps its own time: news of other users' changes do not put it off.
                 let awaited = tokio::select! {
                     heard = changes.recv() => match heard {
                         Ok((who, v)) if who == user => Some(v),
@@ -330,9 +336,12 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
                         Err(RecvError::Lagged(_)) => None,
                         Err(RecvError::Closed) => return None,
                     },
-                    () = sleep(RECHECK) => None,
+                    () = tokio::time::sleep_until(recheck_at) => {
+                        recheck_at = Instant::now() + recheck;
+                        None
+                    }
                 };
-                if !matches!(client::session_user(&state, &token).await, Ok(Some(_))) {
+                if !matches!(client::session_live(&state, &token).await, Ok(true)) {
                     // The session ended: so does the stream (its slot is given back).
                     return None;
                 }
@@ -347,7 +356,10 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
                 }
                 if now.is_some() && now != seen {
                     let event = Event::default().event("environment").data(json!({"version": now}).to_string());
-                    return Some((Ok::<_, std::convert::Infallible>(event), (state, token, slot, now, changes)));
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (state, token, slot, now, changes, recheck_at),
+                    ));
                 }
             }
         },

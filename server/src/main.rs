@@ -222,6 +222,13 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
         Err(e) => tracing::warn!(error = %e, "asset compression failed"),
     }
     let config = Config::from_env()?;
+    if std::env::var("VMS_SECRET_KEY").is_err() {
+        tracing::warn!(
+            "VMS_SECRET_KEY is not set: the key of the keyed hashes (billing request fingerprints, throttled \
+             logins) is kept in the database, so a copy of the database alone can be used to guess passwords \
+             sent by billing. Set it (the same on every server process)."
+        );
+    }
     let state = AppState::new(conf.leptos_options, db, clock, config);
     tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
     if state.db.backend == Backend::Postgres {

@@ -8,11 +8,8 @@ use app::server::db::Db;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-/// How long a deleted user's data is kept.
-pub const DELETED_KEEP_MS: i64 = 30 * DAY_MS;
-/// How long a level's analytics survive without licences.
-pub const UNLICENSED_KEEP_MS: i64 = 7 * DAY_MS;
+pub use app::domain::retention::{DELETED_KEEP_MS, UNLICENSED_KEEP_MS};
+pub use app::domain::time::DAY_MS;
 /// Accounts (with their sub-users) purged per transaction.
 const BATCH: i64 = 50;
 const LEASE: &str = "retention";
@@ -63,8 +60,39 @@ pub async fn run(db: &Db, at: i64, holder: &str) -> Result<Option<Report>, AppEr
         return Ok(None);
     }
     let result = purge(db, at).await;
+    if let Ok(report) = &result {
+        record(db, at, report).await?;
+    }
     release(db, holder).await?;
     result.map(Some)
+}
+
+impl Report {
+    /// Whether the run removed any of the data of SPEC §8 (not only expired sessions).
+    pub fn removed_data(&self) -> bool {
+        self.accounts + self.billing_events + self.audit_entries + self.cases + self.case_events + self.apartment_links
+            > 0
+    }
+}
+
+/// An audit entry for a run that removed data, saying what it removed.
+async fn record(db: &Db, at: i64, report: &Report) -> Result<(), AppError> {
+    if !report.removed_data() {
+        return Ok(());
+    }
+    let entry = app::server::audit::Entry {
+        actor_kind: "system",
+        actor_id: None,
+        actor_login: "retention",
+        impersonator_id: None,
+        action: "retention.purge",
+        target_kind: "system",
+        target_id: None,
+        target_label: "retention",
+        user_id: None,
+        details: serde_json::to_value(report).unwrap_or_default(),
+    };
+    app::server::audit::record_db(db, at, entry).await
 }
 
 /// A lease holder name unique to this process.

@@ -261,6 +261,11 @@ async fn sub_user_permissions_stay_within_the_parents() {
             .execute(&app.db().pool)
             .await
             .unwrap();
+        sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'subusers-manage') ON CONFLICT DO NOTHING")
+            .bind(parent)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
         // Face (level 3) was stored before the parent lost level-3 licences.
         let kid = sub_user(&app, parent, &["cameras-live", "analytic-cases-face"]).await;
         let root = app.superadmin().await;
@@ -302,6 +307,44 @@ async fn sub_user_permissions_stay_within_the_parents() {
         assert_eq!(v["can_edit"], false);
         let body = json!({"id": kid, "slugs": ["ptz-control"], "version": version + 1});
         assert_eq!(app.call_json("save_sub_user_access", Some(&editor), &body).await.0, StatusCode::FORBIDDEN);
+        app
+    })
+    .await;
+}
+
+/// A user that lost `subusers-manage` keeps its sub-users (they still sign in): the card
+/// shows them, read-only, with the reason; the server refuses edits.
+#[tokio::test]
+async fn sub_users_stay_visible_and_read_only_when_the_parent_cannot_manage_them() {
+    each_backend(|app| async move {
+        let parent = user_with_level1(&app).await;
+        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1 AND slug = 'subusers-manage'")
+            .bind(parent)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        let kid = sub_user(&app, parent, &["cameras-live"]).await;
+        let root = app.superadmin().await;
+        let id = parent.to_string();
+        let (_, header) = app.call("user_header", Some(&root), &[("id", &id)]).await;
+        assert_eq!((header["manages_sub_users"].as_bool(), header["sub_users"].as_i64()), (Some(false), Some(1)));
+        let (_, list) = app.call("user_sub_users", Some(&root), &[("id", &id)]).await;
+        assert_eq!(list["rows"][0]["login"], "kid", "{list}");
+        let (_, access) = app.call("sub_user_access", Some(&root), &[("id", &kid.to_string())]).await;
+        assert_eq!(access["can_edit"], false);
+        assert!(access["read_only"].as_str().unwrap().contains("subusers-manage"), "{access}");
+        let body = json!({"id": kid, "slugs": [], "version": access["version"]});
+        let (status, v) = app.call_json("save_sub_user_access", Some(&root), &body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{v}");
+        assert_eq!(stored(&app, kid).await, vec!["cameras-live"]);
+        // Without sub-users and without the permission, the card has nothing to show.
+        sqlx::query("UPDATE users SET deleted_at = 1, status = 'deleted' WHERE id = $1")
+            .bind(kid)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        let (_, header) = app.call("user_header", Some(&root), &[("id", &id)]).await;
+        assert_eq!(header["sub_users"].as_i64(), Some(0));
         app
     })
     .await;

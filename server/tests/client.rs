@@ -133,7 +133,7 @@ async fn cases_consume_licences_and_are_refused_beyond_them() {
         let root = app.superadmin().await;
         let user = app.scalar("SELECT id FROM users WHERE login = 'anna'").await;
         let (_, tab) = app.call("user_licences", Some(&root), &[("id", &user.to_string())]).await;
-        assert_eq!((tab[0]["total"].clone(), tab[0]["used"].clone()), (json!(1), json!(1)));
+        assert_eq!((tab["rows"][0]["total"].clone(), tab["rows"][0]["used"].clone()), (json!(1), json!(1)));
 
         let (_, list) = send(&app, "GET", "/api/client/v1/cases", Some(&token), None).await;
         assert_eq!(list["cases"][0]["camera_ids"], json!([cams[0]]));
@@ -213,10 +213,10 @@ async fn licence_arithmetic_holds_under_random_operations() {
             assert!(total == 0 || in_cases <= total, "step {step}: {in_cases} used of {total}");
             let (_, tab) = app.call("user_licences", Some(&root), &[("id", &user.to_string())]).await;
             if total > 0 {
-                assert_eq!(tab[0]["used"], json!(in_cases), "step {step}");
-                assert_eq!(tab[0]["total"], json!(total));
+                assert_eq!(tab["rows"][0]["used"], json!(in_cases), "step {step}");
+                assert_eq!(tab["rows"][0]["total"], json!(total));
             } else {
-                assert!(tab.as_array().unwrap().is_empty(), "no licences: no row");
+                assert!(tab["rows"].as_array().unwrap().is_empty(), "no licences: no row");
             }
         }
         app

@@ -299,7 +299,7 @@ async fn every_tab_shows_the_users_data() {
         assert!(access["blocked"].as_array().unwrap().iter().all(|b| b[0] != "analytic-cases-motion-detect"));
 
         let (_, lic) = app.call("user_licences", Some(&cookie), &idf).await;
-        for row in lic.as_array().unwrap() {
+        for row in lic["rows"].as_array().unwrap() {
             let level = row["level"].as_i64().unwrap();
             let used = app.scalar(&format!(
                 "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id WHERE c.account_id = {id} AND c.level = {level}"

@@ -162,3 +162,47 @@ async fn intercoms_are_listed_searched_and_validated() {
     })
     .await;
 }
+
+/// A terminated subscriber stays linked (with its keys) until retention removes it, marked
+/// as terminated; its keys no longer take new ones.
+#[tokio::test]
+async fn terminated_subscribers_are_marked_on_apartments() {
+    each_backend(|app| async move {
+        server::demo::generate(app.db(), 4, 5, app.now()).await.unwrap();
+        let (csa,): (String,) =
+            sqlx::query_as("SELECT code FROM csa_codes ORDER BY code LIMIT 1").fetch_one(&app.db().pool).await.unwrap();
+        let root = app.superadmin().await;
+        let (_, id) = create_intercom(&app, &root, &csa, 1, 10).await;
+        let intercom = id.as_i64().unwrap();
+        let (user, login, entity): (i64, String, String) = sqlx::query_as(
+            "SELECT id, login, entity FROM users WHERE parent_id IS NULL AND status = 'active' ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+        let (_, link) = app
+            .call_json("link_apartment", Some(&root), &json!({"intercom_id": intercom, "flat": 3, "login": login}))
+            .await;
+        let link = link.as_i64().unwrap();
+        let (status, _) =
+            app.call_json("add_apartment_key", Some(&root), &json!({"link_id": link, "code": "KEY-1"})).await;
+        assert_eq!(status, StatusCode::OK);
+        let flats = || async {
+            let (_, page) = app
+                .call("intercom_apartments", Some(&root), &[("id", &intercom.to_string()), ("linked_only", "true")])
+                .await;
+            page["flats"][0]["links"][0].clone()
+        };
+        assert_eq!(flats().await["terminated"], false);
+        app.billing(json!({"id": "term-1", "type": "billing.terminate_entity", "entity": entity})).await;
+        let row = flats().await;
+        assert_eq!((row["user_id"].as_i64(), row["terminated"].as_bool()), (Some(user), Some(true)), "{row}");
+        assert_eq!(row["keys"][0]["code"], "KEY-1", "kept until retention");
+        let (status, v) =
+            app.call_json("add_apartment_key", Some(&root), &json!({"link_id": link, "code": "KEY-2"})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{v}");
+        assert!(v.to_string().contains("terminated"), "{v}");
+        app
+    })
+    .await;
+}

@@ -164,11 +164,15 @@ async fn unlicensed_analytics_hide_then_go_after_7_days_unless_licences_return()
             )
             .await;
         }
-        // The Analytics tab no longer lists level 2 (its cases are hidden, not gone).
+        // The Analytics tab no longer lists level 2's licences; it says its cases are kept,
+        // hidden, and until when.
         let root = app.superadmin().await;
         let (_, tab) = app.call("user_licences", Some(&root), &[("id", &lost.to_string())]).await;
-        assert!(tab.as_array().unwrap().iter().all(|r| r["level"] != 2), "{tab}");
+        assert!(tab["rows"].as_array().unwrap().iter().all(|r| r["level"] != 2), "{tab}");
         let zero = app.scalar(&format!("SELECT zero_since FROM licences WHERE user_id = {lost} AND level = 2")).await;
+        let kept = &tab["kept"][0];
+        assert_eq!((kept["level"].as_i64(), kept["cases"].as_i64()), (Some(2), Some(2)), "{tab}");
+        assert_eq!(kept["purge_at"].as_i64(), Some(zero + 7 * DAY_MS));
         // Day 5: licences come back for one of them.
         app.state.clock.set_now_ms(zero + 5 * DAY_MS);
         billing(
@@ -182,6 +186,13 @@ async fn unlicensed_analytics_hide_then_go_after_7_days_unless_licences_return()
         let report = run(&app, zero + 7 * DAY_MS).await;
         assert_eq!((report.cases, report.case_events, report.accounts), (2, 2, 0));
         assert_eq!(cases(&app, lost).await, 0);
+        // The run says in the audit log what it removed.
+        let root = app.sign_in("root", "password-123").await.unwrap();
+        let (_, log) = app.call("audit_log", Some(&root), &[("action", "retention.purge")]).await;
+        let entry = &log["rows"][0];
+        assert_eq!(entry["actor_login"], "retention", "{log}");
+        let details: Value = serde_json::from_str(entry["details"].as_str().unwrap()).unwrap();
+        assert_eq!((details["cases"].as_i64(), details["case_events"].as_i64()), (Some(2), Some(2)));
         assert_eq!(run(&app, zero + 8 * DAY_MS).await, retention::Report::default());
         assert_eq!(cases(&app, back).await, 2, "restored on day 5: kept");
         app

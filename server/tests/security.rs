@@ -227,6 +227,16 @@ async fn an_impersonating_administrator_cannot_set_credentials_or_reach_beyond_i
         let case = format!("/api/client/v1/cases/{}", w.outside_case);
         assert_eq!(app.api("DELETE", &case, Some(&as_user), None).await.0, StatusCode::NOT_FOUND);
         assert_eq!(app.api("GET", &events, Some(&w.user_cookie), None).await.0, StatusCode::OK, "still there");
+        // The outside camera loses its location (billing unlinks its last user): its case is
+        // still out of the administrator's scope.
+        app.billing(json!({"id": "unlink-out", "type": "billing.delete_location", "entity": "U-ULLA", "csa": "OUT-1"}))
+            .await;
+        let unplaced =
+            app.scalar(&format!("SELECT COUNT(*) FROM cameras WHERE id = {} AND location_id IS NULL", w.outside)).await;
+        assert_eq!(unplaced, 1);
+        let (_, cases) = app.api("GET", "/api/client/v1/cases", Some(&as_user), None).await;
+        assert!(!cases.contains("Outside case"), "{cases}");
+        assert_eq!(app.api("GET", &events, Some(&as_user), None).await.0, StatusCode::NOT_FOUND);
         app
     })
     .await;
@@ -361,6 +371,21 @@ async fn event_streams_end_with_their_session_and_are_capped() {
         app::server::changes::wake(app.db(), &[w.user]).await;
         assert!(ends(res).await, "the stream outlived its expiry");
 
+        // Expiry noticed by the stream's own re-check, however much news of other users'
+        // changes keeps arriving meanwhile.
+        let (quick, _) = app.reconfigured(|c| c.stream_recheck_ms = 300);
+        let own = app.user_session("ulla", USER_PASSWORD).await;
+        let res = stream(&app, &quick, &own).await;
+        app.state.clock.advance_ms(13 * 3_600_000);
+        let chatter = async {
+            for _ in 0..60 {
+                app::server::changes::announce(w.other_sub, 1);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        let (ended, ()) = tokio::join!(ends(res), chatter);
+        assert!(ended, "the stream outlived its expiry while other users' news arrived");
+
         // Caps: per session, and in all.
         let (capped, _) = app.reconfigured(|c| {
             c.max_streams = 3;
@@ -406,11 +431,26 @@ async fn sign_in_is_counted_before_hashing_throttled_per_login_and_address_and_b
         app.create_admin("boss", "admin", &["users-view"], &[], &[]).await;
         let (router, _) = app.reconfigured(|c| c.client_ip_header = Some("x-forwarded-for".into()));
         // Parallel guesses at one login: only the free attempts reach a password check.
-        let guesses = (0..16).map(|i| sign_in_from(&app, &router, "boss", "guess", if i % 2 == 0 { "10.0.0.1" } else { "10.0.0.2" }));
+        let guesses = (0..16).map(|_| sign_in_from(&app, &router, "boss", "guess", "10.0.0.1"));
         let statuses = futures::future::join_all(guesses).await;
         let checked = statuses.iter().filter(|s| **s != StatusCode::TOO_MANY_REQUESTS).count();
         assert!((1..=5).contains(&checked), "{statuses:?}");
-        // A stranger cannot keep the real administrator out for long: a minute at most.
+        // The stranger goes on guessing, waiting out each wait: the waits grow long (a minute
+        // now) for it, while the real administrator, elsewhere, is not kept out at all.
+        for _ in 0..6 {
+            app.state.clock.advance_ms(40_000);
+            assert_ne!(sign_in_from(&app, &router, "boss", "guess", "10.0.0.1").await, StatusCode::TOO_MANY_REQUESTS);
+        }
+        assert_eq!(sign_in_from(&app, &router, "boss", "guess", "10.0.0.1").await, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(sign_in_from(&app, &router, "boss", "password-123", "10.0.0.9").await, StatusCode::OK);
+        // Guesses at one login from many addresses: after 50, the login waits, a minute at most.
+        let mut spread = Vec::new();
+        for i in 0..60 {
+            spread.push(sign_in_from(&app, &router, "boss", "guess", &format!("10.2.0.{i}")).await);
+        }
+        assert!(spread[..50].iter().all(|s| *s != StatusCode::TOO_MANY_REQUESTS), "{spread:?}");
+        assert!(spread[50..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{spread:?}");
+        assert_eq!(sign_in_from(&app, &router, "boss", "password-123", "10.0.0.9").await, StatusCode::TOO_MANY_REQUESTS);
         app.state.clock.advance_ms(61_000);
         assert_eq!(sign_in_from(&app, &router, "boss", "password-123", "10.0.0.9").await, StatusCode::OK);
         // One address guessing many logins is stopped after 20, other addresses are not.
@@ -684,7 +724,8 @@ async fn scoped_administrators_see_only_their_cameras_everywhere() {
         let text = events.to_string();
         assert!(!text.contains(OUTSIDE_MAC) && !text.contains(OUTSIDE_SERIAL), "{text}");
         let masked = events["rows"].as_array().unwrap().iter().filter(|r| r["masked"] == true).count();
-        assert_eq!(masked, 2, "new_camera and attach_camera of the outside camera: {text}");
+        assert_eq!(masked, 3, "the outside camera's new_camera and attach_camera, the outside location: {text}");
+        assert!(!text.contains("OUT-1"), "{text}");
         let (_, events) = app.call("user_billing_events", Some(&root), &[("id", &user)]).await;
         assert!(events.to_string().contains(OUTSIDE_MAC));
         // Synchronize cameras: what changed within the scope, and that more did.
@@ -695,10 +736,12 @@ async fn scoped_administrators_see_only_their_cameras_everywhere() {
         assert_eq!(own["cameras_hidden"], true);
         // Analytics licences: used within the scope, and that more are used elsewhere.
         let (_, licences) = app.call("user_licences", Some(&scoped), &[("id", &user)]).await;
-        assert_eq!((licences[0]["used"].as_i64(), licences[0]["used_elsewhere"].as_bool()), (Some(1), Some(true)));
-        assert_eq!(licences[0]["free"], 18, "the account's free licences");
+        let level = &licences["rows"][0];
+        assert_eq!((level["used"].as_i64(), level["used_elsewhere"].as_bool()), (Some(1), Some(true)));
+        assert_eq!(level["free"], 18, "the account's free licences");
         let (_, licences) = app.call("user_licences", Some(&root), &[("id", &user)]).await;
-        assert_eq!((licences[0]["used"].as_i64(), licences[0]["used_elsewhere"].as_bool()), (Some(2), Some(false)));
+        let level = &licences["rows"][0];
+        assert_eq!((level["used"].as_i64(), level["used_elsewhere"].as_bool()), (Some(2), Some(false)));
         // Audit log: the outside camera is left out of the details (sub-user, sync, cases).
         let (_, log) = app.call("audit_log", Some(&scoped), &[]).await;
         for row in log["rows"].as_array().unwrap() {
@@ -709,6 +752,12 @@ async fn scoped_administrators_see_only_their_cameras_everywhere() {
         assert!(hidden >= 2, "{log}");
         let (_, log) = app.call("audit_log", Some(&root), &[]).await;
         assert!(has_token(&log.to_string(), &outside));
+        // Administrators it does not manage are not named to it.
+        app.create_admin("elsewhere", "admin", &["users-view"], &["OUT-1"], &[]).await;
+        app.sign_in("elsewhere", "password-123").await.unwrap();
+        let (_, log) = app.call("audit_log", Some(&scoped), &[("action", "admin.sign_in")]).await;
+        assert!(!log.to_string().contains("elsewhere"), "{log}");
+        assert!(log.to_string().contains("outside your scope"), "{log}");
         app
     })
     .await;

@@ -40,7 +40,12 @@ pub struct CaseEventRow {
 pub struct LevelRow {
     pub level: i64,
     pub total: i64,
+    /// Used by the cameras the caller sees (while impersonating: within the administrator's
+    /// scope).
     pub used: i64,
+    /// The account's free licences.
+    pub free: i64,
+    pub used_elsewhere: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,7 +149,7 @@ fn Licences(levels: Vec<LevelRow>) -> impl IntoView {
             {held.into_iter().map(|l| view! {
                 <li class="licence">
                     <strong>{format!("Level {}", l.level)}</strong>
-                    <span>{format!("{} of {} free", (l.total - l.used).max(0), l.total)}</span>
+                    <span>{format!("{} of {} free", l.free, l.total)}</span>
                 </li>
             }).collect_view()}
         </ul>
@@ -167,7 +172,7 @@ fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
         }
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let free = v.levels.iter().map(|l| (l.level, (l.total - l.used).max(0))).collect::<Vec<_>>();
+    let free = v.levels.iter().map(|l| (l.level, l.free)).collect::<Vec<_>>();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(());

@@ -52,13 +52,31 @@ pub async fn current_user() -> Result<(crate::server::AppState, crate::server::c
     Ok((state, user, token))
 }
 
+/// Signs a user or sub-user in to the web client. Posted before the page's script loaded,
+/// it sends the browser on itself (or back to the form with the reason).
 #[server(prefix = "/api/client", endpoint = "sign_in")]
 pub async fn client_sign_in(login: String, password: String) -> Result<(), AppError> {
+    use crate::components::form::sign_in_error_code;
+    use crate::server::auth::plain_form_post;
+    let result = open_client_session(login, password).await;
+    if plain_form_post() {
+        let to = match &result {
+            Ok(()) => "/client".to_string(),
+            Err(e) => format!("/client/login?error={}", sign_in_error_code(e)),
+        };
+        leptos_axum::redirect(&to);
+        return Ok(());
+    }
+    crate::server::respond(async { result }).await
+}
+
+#[cfg(feature = "ssr")]
+async fn open_client_session(login: String, password: String) -> Result<(), AppError> {
     use crate::server::auth::{send_cookie, set_cookie};
     use crate::server::client::{create_session, USER_COOKIE};
     use crate::server::sign_in::{check, request_addr, Checked, Realm};
-    use crate::server::{respond, state::app_state};
-    respond(async move {
+    use crate::server::state::app_state;
+    {
         let state = app_state()?;
         let login = login.trim().to_string();
         if login.is_empty() || password.is_empty() {
@@ -73,8 +91,7 @@ pub async fn client_sign_in(login: String, password: String) -> Result<(), AppEr
         };
         send_cookie(&set_cookie(USER_COOKIE, &token, expires - state.clock.now_ms(), state.config.secure_cookies));
         Ok(())
-    })
-    .await
+    }
 }
 
 #[server(prefix = "/api/client", endpoint = "home")]
@@ -161,7 +178,12 @@ pub fn ClientLoginPage() -> impl IntoView {
             hard_navigate("/client");
         }
     });
-    let error = move || action.value().get().and_then(Result::err);
+    let returned = move || {
+        leptos_router::hooks::use_query_map()
+            .with(|q| q.get("error"))
+            .map(|code| crate::components::form::sign_in_error_message(&code).to_string())
+    };
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string()).or_else(returned);
     view! {
         <Title text="Sign in · Cameras" />
         <SignInCard brand="My cameras">
@@ -170,7 +192,7 @@ pub fn ClientLoginPage() -> impl IntoView {
                 <input id="login" name="login" type="text" autocomplete="username" required autofocus />
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>

@@ -34,3 +34,24 @@ pub fn SignInCard(brand: &'static str, children: Children) -> impl IntoView {
         </main>
     }
 }
+
+/// A failed sign-in as a short code, for a sign-in form posted before the page's script
+/// loaded: the browser is sent back to the form with `?error=<code>` (a fixed message per
+/// code, so the address cannot carry text of someone else's choosing).
+pub fn sign_in_error_code(e: &AppError) -> &'static str {
+    match e {
+        AppError::TooManyAttempts(_) => "throttled",
+        AppError::Invalid(m) if m.starts_with("Enter") => "missing",
+        AppError::Invalid(_) => "credentials",
+        _ => "failed",
+    }
+}
+
+pub fn sign_in_error_message(code: &str) -> &'static str {
+    match code {
+        "throttled" => "Too many sign-in attempts. Wait a minute, then try again.",
+        "missing" => "Enter your login and password.",
+        "credentials" => "Wrong login or password.",
+        _ => "Signing in failed. Please try again.",
+    }
+}

@@ -18,6 +18,7 @@ pub struct AuditRow {
     pub id: i64,
     pub at: i64,
     pub actor_kind: String,
+    pub actor_id: Option<i64>,
     pub actor_login: String,
     /// The administrator acting as the user (Log in as User), if any.
     pub impersonator: Option<String>,
@@ -28,6 +29,34 @@ pub struct AuditRow {
     pub details: String,
     /// Parts of the details lie outside the signed-in administrator's scope and are left out.
     pub hidden: bool,
+    /// The subscriber the entry is about (for targets inside a user card).
+    pub user_id: Option<i64>,
+}
+
+impl AuditRow {
+    /// The administrator who acted, if one did (not while logged in as a user: that is the
+    /// user's action).
+    pub fn admin_actor(&self) -> Option<i64> {
+        (self.actor_kind == "admin").then_some(self.actor_id).flatten()
+    }
+
+    /// The administrator the entry is about, if any.
+    pub fn admin_target(&self) -> Option<i64> {
+        (self.target_kind == "admin").then_some(self.target_id).flatten()
+    }
+
+    /// The card of what the entry names, if it has one.
+    pub fn card(&self) -> Option<String> {
+        let id = self.target_id?;
+        Some(match self.target_kind.as_str() {
+            "user" => format!("/users/{id}/user"),
+            "sub-user" => format!("/users/{}/sub-users?edit={id}", self.user_id?),
+            "case" => format!("/users/{}/analytics", self.user_id?),
+            "intercom" => format!("/intercoms/{id}/general"),
+            "admin" => "/administrators".to_string(),
+            _ => return None,
+        })
+    }
 }
 
 #[server(prefix = "/api/console", endpoint = "audit_log")]
@@ -69,9 +98,9 @@ pub async fn audit_log(
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
         let mut list = filter.clone();
         list.text = format!(
-            "SELECT id, at, actor_kind, actor_login, \
+            "SELECT id, at, actor_kind, actor_id, actor_login, \
                (SELECT a.login FROM administrators a WHERE a.id = audit_entries.impersonator_id), \
-               action, target_kind, target_id, target_label, details FROM audit_entries{}",
+               action, target_kind, target_id, target_label, details, user_id FROM audit_entries{}",
             filter.text
         );
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
@@ -79,8 +108,20 @@ pub async fn audit_log(
         }
         list.push(&format!(" ORDER BY id DESC LIMIT {}", PAGE_SIZE + 1));
         #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, i64, String, String, Option<String>, String, String, Option<i64>, String, String)> =
-            list.query_as().fetch_all(&ctx.db().pool).await?;
+        let rows: Vec<(
+            i64,
+            i64,
+            String,
+            Option<i64>,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+            Option<i64>,
+        )> = list.query_as().fetch_all(&ctx.db().pool).await?;
         let rows = rows
             .into_iter()
             .map(
@@ -88,6 +129,7 @@ pub async fn audit_log(
                     id,
                     at,
                     actor_kind,
+                    actor_id,
                     actor_login,
                     impersonator,
                     action,
@@ -95,11 +137,13 @@ pub async fn audit_log(
                     target_id,
                     target_label,
                     details,
+                    user_id,
                 )| {
                     AuditRow {
                         id,
                         at,
                         actor_kind,
+                        actor_id,
                         actor_login,
                         impersonator,
                         action,
@@ -108,6 +152,7 @@ pub async fn audit_log(
                         target_label,
                         details,
                         hidden: false,
+                        user_id,
                     }
                 },
             )
@@ -118,19 +163,33 @@ pub async fn audit_log(
     .await
 }
 
-/// What a scoped administrator may read of entries: camera ids and CSA codes outside its
-/// scope are left out of the details; the details of changes to administrators it does not
-/// manage are withheld.
+/// What an `admin` may read of entries: camera ids and CSA codes outside its scope are left
+/// out of the details; administrators it does not manage are not named, and the details of
+/// what they did or had done to them are withheld (a sign-in failure by an unknown login
+/// included: it carries a client address).
 #[cfg(feature = "ssr")]
 async fn within_scope(ctx: &crate::server::principal::Ctx, mut rows: Vec<AuditRow>) -> Result<Vec<AuditRow>, AppError> {
     use crate::server::admins::{load, Holder};
     use crate::server::audit::{camera_ids_in, retain_in};
+    use std::collections::BTreeMap;
     if ctx.admin.role == "superadmin" {
         return Ok(rows);
     }
+    const UNNAMED: &str = "(an administrator outside your scope)";
     let mut conn = ctx.db().pool.acquire().await?;
     let mine = load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
     let holder = Holder { admin: &ctx.admin, spec: &mine };
+    let mut managed: BTreeMap<i64, bool> = BTreeMap::from([(ctx.admin.id, true)]);
+    let admins: Vec<i64> = rows.iter().flat_map(|r| [r.admin_actor(), r.admin_target()]).flatten().collect();
+    for id in admins {
+        if let std::collections::btree_map::Entry::Vacant(e) = managed.entry(id) {
+            let m = match load(&mut conn, id).await? {
+                Some(target) => holder.manages(&mut conn, &target).await?,
+                None => false,
+            };
+            e.insert(m);
+        }
+    }
     let mut details: Vec<serde_json::Value> =
         rows.iter().map(|r| serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null)).collect();
     let mut ids: Vec<i64> = details.iter().flat_map(camera_ids_in).collect();
@@ -142,19 +201,19 @@ async fn within_scope(ctx: &crate::server::principal::Ctx, mut rows: Vec<AuditRo
         crate::server::scope::covered(&mut conn, ctx.admin.id, &ids).await?
     };
     for (row, details) in rows.iter_mut().zip(details.iter_mut()) {
-        if row.target_kind == "admin" && row.target_id != Some(ctx.admin.id) {
-            let managed = match row.target_id {
-                Some(id) => match load(&mut conn, id).await? {
-                    Some(target) => holder.manages(&mut conn, &target).await?,
-                    None => false,
-                },
-                None => true,
-            };
-            if !managed && row.details != "{}" {
-                row.details = "{}".into();
-                row.hidden = true;
-                continue;
-            }
+        let known = |id: Option<i64>| id.is_none_or(|id| managed.get(&id).copied().unwrap_or(false));
+        let (actor_ok, target_ok) = (known(row.admin_actor()), known(row.admin_target()));
+        let unknown_login = row.action == "admin.sign_in_failed" && row.target_id.is_none();
+        if !actor_ok {
+            row.actor_login = UNNAMED.into();
+        }
+        if !target_ok {
+            row.target_label = UNNAMED.into();
+        }
+        if !actor_ok || !target_ok || unknown_login {
+            row.hidden |= row.details != "{}";
+            row.details = "{}".into();
+            continue;
         }
         let keep_csa = |c: &str| ctx.admin.scope_all || mine.scope_csa.iter().any(|m| m == c);
         if retain_in(details, &|id| visible.contains(&id), &keep_csa) {
@@ -226,22 +285,24 @@ fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|r| {
-                        let target = match (r.target_kind.as_str(), r.target_id) {
-                            ("user", Some(id)) => view! { <a href=format!("/users/{id}/user")>{r.target_label.clone()}</a> }.into_any(),
-                            _ => view! { <span>{r.target_label.clone()}</span> }.into_any(),
+                        let card = r.card();
+                        let linked = card.is_some();
+                        let target = match card {
+                            Some(href) => view! { <a class="row-main" href=href>{r.target_label.clone()}</a> }.into_any(),
+                            None => view! { <span>{r.target_label.clone()}</span> }.into_any(),
                         };
                         let details = (r.details != "{}").then(|| r.details.clone());
                         let hidden = r.hidden;
                         view! {
-                            <tr>
-                                <td>{format_utc(r.at)}</td>
-                                <td>
+                            <tr class:row-link=linked>
+                                <td data-label="Time">{format_utc(r.at)}</td>
+                                <td data-label="Actor">
                                     {r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span>
                                     {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! { <span class="hint">{format!(" — administrator {a} logged in as the user")}</span> })}
                                 </td>
-                                <td>{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
-                                <td>{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
-                                <td class="wrap">
+                                <td data-label="Action">{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
+                                <td data-label="Target">{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
+                                <td class="wrap" data-label="Details">
                                     <code class="audit-details">{details}</code>
                                     {hidden.then(|| view! { <span class="hint">" Parts outside your scope are not shown."</span> })}
                                 </td>

@@ -70,6 +70,9 @@ pub async fn sign_out() -> Result<(), AppError> {
         )
         .await?;
         send_cookie(&set_cookie(ADMIN_COOKIE, "", 0, ctx.state.config.secure_cookies));
+        if crate::server::auth::plain_form_post() {
+            leptos_axum::redirect("/login");
+        }
         Ok(())
     })
     .await

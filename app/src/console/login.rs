@@ -1,58 +1,75 @@
 //! `/login`: administrator sign-in.
 
 use crate::components::dom::hard_navigate;
-use crate::components::form::SignInCard;
+use crate::components::form::{sign_in_error_message, SignInCard};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// Signs in; answers the page to go to. Posted before the page's script loaded, it sends
+/// the browser there itself (or back to the form with the reason).
 #[server(prefix = "/api/console", endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<String, AppError> {
+    use crate::components::form::sign_in_error_code;
+    use crate::components::url::encode;
     use crate::domain::redirect::safe_next;
+    use crate::server::auth::plain_form_post;
+    let target = safe_next(next.as_deref().unwrap_or("/users"));
+    let result = authenticate(login, password, target.clone()).await;
+    if plain_form_post() {
+        let to = match &result {
+            Ok(to) => to.clone(),
+            Err(e) => format!("/login?next={}&error={}", encode(&target), sign_in_error_code(e)),
+        };
+        leptos_axum::redirect(&to);
+        return Ok(to);
+    }
+    crate::server::respond(async { result }).await
+}
+
+#[cfg(feature = "ssr")]
+async fn authenticate(login: String, password: String, target: String) -> Result<String, AppError> {
     use crate::server::auth::{create_admin_session, expiry, send_cookie, set_cookie, ADMIN_COOKIE};
     use crate::server::sign_in::{check, request_addr, Checked, Realm};
-    use crate::server::{audit, respond, state::app_state};
-    respond(async move {
-        let state = app_state()?;
-        let db = &state.db;
-        let now = state.clock.now_ms();
-        let login = login.trim().to_string();
-        if login.is_empty() || password.is_empty() {
-            return Err(AppError::Invalid("Enter your login and password.".into()));
-        }
-        let addr = request_addr(&state);
-        let checked = check(&state, Realm::Admin, &login, password, addr).await?;
-        // What was typed as a login is kept only when it is one: a password typed into the
-        // login field must not land in the audit log.
-        let (action, id, label) = match checked {
-            Checked::Valid(id) => ("admin.sign_in", Some(id), login.as_str()),
-            Checked::WrongPassword(id) => ("admin.sign_in_failed", Some(id), login.as_str()),
-            Checked::UnknownLogin => ("admin.sign_in_failed", None, "(unknown login)"),
-        };
-        let entry = audit::Entry {
-            actor_kind: "admin",
-            actor_id: id,
-            actor_login: label,
-            impersonator_id: None,
-            action,
-            target_kind: "admin",
-            target_id: id,
-            target_label: label,
-            user_id: None,
-            details: serde_json::json!({"address": addr.map(|a| a.to_string())}),
-        };
-        let _turn = db.write_turn().await;
-        audit::record_db(db, now, entry).await?;
-        let Checked::Valid(admin_id) = checked else {
-            return Err(AppError::Invalid("Wrong login or password.".into()));
-        };
-        let max = state.config.admin_session_max_ms;
-        let token = create_admin_session(db, admin_id, now, max).await?;
-        send_cookie(&set_cookie(ADMIN_COOKIE, &token, expiry(now, now, max) - now, state.config.secure_cookies));
-        Ok(safe_next(next.as_deref().unwrap_or("/users")))
-    })
-    .await
+    use crate::server::{audit, state::app_state};
+    let state = app_state()?;
+    let db = &state.db;
+    let now = state.clock.now_ms();
+    let login = login.trim().to_string();
+    if login.is_empty() || password.is_empty() {
+        return Err(AppError::Invalid("Enter your login and password.".into()));
+    }
+    let addr = request_addr(&state);
+    let checked = check(&state, Realm::Admin, &login, password, addr).await?;
+    // What was typed as a login is kept only when it is one: a password typed into the
+    // login field must not land in the audit log.
+    let (action, id, label) = match checked {
+        Checked::Valid(id) => ("admin.sign_in", Some(id), login.as_str()),
+        Checked::WrongPassword(id) => ("admin.sign_in_failed", Some(id), login.as_str()),
+        Checked::UnknownLogin => ("admin.sign_in_failed", None, "(unknown login)"),
+    };
+    let entry = audit::Entry {
+        actor_kind: "admin",
+        actor_id: id,
+        actor_login: label,
+        impersonator_id: None,
+        action,
+        target_kind: "admin",
+        target_id: id,
+        target_label: label,
+        user_id: None,
+        details: serde_json::json!({"address": addr.map(|a| a.to_string())}),
+    };
+    let _turn = db.write_turn().await;
+    audit::record_db(db, now, entry).await?;
+    let Checked::Valid(admin_id) = checked else {
+        return Err(AppError::Invalid("Wrong login or password.".into()));
+    };
+    let max = state.config.admin_session_max_ms;
+    let token = create_admin_session(db, admin_id, now, max).await?;
+    send_cookie(&set_cookie(ADMIN_COOKIE, &token, expiry(now, now, max) - now, state.config.secure_cookies));
+    Ok(target)
 }
 
 #[component]
@@ -64,7 +81,10 @@ pub fn LoginPage() -> impl IntoView {
             hard_navigate(&target);
         }
     });
-    let error = move || action.value().get().and_then(Result::err);
+    // The reason of a sign-in posted before the script loaded comes back in the address.
+    let returned =
+        move || use_query_map().with(|q| q.get("error")).map(|code| sign_in_error_message(&code).to_string());
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string()).or_else(returned);
     view! {
         <Title text="Sign in" />
         <SignInCard brand="VMS Admin Console">
@@ -74,7 +94,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="login" name="login" type="text" autocomplete="username" required autofocus />
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>

@@ -240,11 +240,11 @@ fn UsersTable(page: Page<UserRow>) -> impl IntoView {
                             let href = format!("/users/{}/user", u.id);
                             view! {
                                 <tr class="row-link">
-                                    <td class="wide-only">{u.id}</td>
-                                    <td><a href=href>{u.name}</a></td>
-                                    <td>{u.login}</td>
-                                    <td><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>
-                                    <td>{format_date(u.created_at)}</td>
+                                    <td class="wide-only" data-label="ID">{u.id}</td>
+                                    <td data-label="Name"><a class="row-main" href=href>{u.name}</a></td>
+                                    <td data-label="Login">{u.login}</td>
+                                    <td data-label="Status"><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>
+                                    <td data-label="Created">{format_date(u.created_at)}</td>
                                 </tr>
                             }
                         })

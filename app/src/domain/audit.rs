@@ -26,6 +26,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("apartment.unlink", "Apartment unlinked"),
     ("apartment.key_add", "Apartment key added"),
     ("apartment.key_remove", "Apartment key removed"),
+    ("retention.purge", "Data removed by retention"),
 ];
 
 pub fn action_label(code: &str) -> &str {

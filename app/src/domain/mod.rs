@@ -8,6 +8,7 @@ pub mod intercom;
 pub mod page;
 pub mod permissions;
 pub mod redirect;
+pub mod retention;
 pub mod rng;
 pub mod time;
 pub mod user;

@@ -39,6 +39,14 @@ pub fn set_cookie(name: &str, value: &str, max_age_ms: i64, secure: bool) -> Str
     )
 }
 
+/// Whether the current server function was called by a plain HTML form post (the page's
+/// script had not loaded yet): the browser then follows a redirect, not an answer.
+pub fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
+}
+
 /// Adds a `Set-Cookie` to the response of the current server function.
 pub fn send_cookie(cookie: &str) {
     if let (Some(res), Ok(v)) =

@@ -105,14 +105,26 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
 /// its visible cases.
 pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError> {
     let mut conn = db.pool.acquire().await?;
-    let levels: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT l.level, l.total, (SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
-           WHERE c.account_id = l.user_id AND c.level = l.level) \
-         FROM licences l WHERE l.user_id = $1 ORDER BY l.level",
-    )
-    .bind(u.account)
-    .fetch_all(&mut *conn)
-    .await?;
+    // Used: the cameras in the account's cases of the level; while impersonating, those
+    // within the administrator's scope (the free count is the account's either way).
+    let used = |scoped: bool| {
+        let scope = if scoped { format!(" AND {}", super::scope::camera_condition(2)) } else { String::new() };
+        format!(
+            "(SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
+               JOIN cameras c ON c.id = cc.camera_id WHERE ac.account_id = l.user_id AND ac.level = l.level{scope})"
+        )
+    };
+    let admin = u.impersonator.as_ref().map(|(admin, _)| *admin);
+    let sql = format!(
+        "SELECT l.level, l.total, {}, {} FROM licences l WHERE l.user_id = $1 ORDER BY l.level",
+        used(admin.is_some()),
+        used(false)
+    );
+    let mut query = sqlx::query_as(&sql).bind(u.account);
+    if let Some(admin) = admin {
+        query = query.bind(admin);
+    }
+    let levels: Vec<(i64, i64, i64, i64)> = query.fetch_all(&mut *conn).await?;
     let parent = u.is_sub_user.then_some(u.account);
     let effective = environment::effective_slugs(&mut conn, u.id, parent).await?;
     let types = ANALYTICS_TYPES
@@ -123,7 +135,16 @@ pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError
     let cameras = usable_cameras(&mut conn, u).await?;
     drop(conn);
     Ok(AnalyticsView {
-        levels: levels.into_iter().map(|(level, total, used)| LevelRow { level, total, used }).collect(),
+        levels: levels
+            .into_iter()
+            .map(|(level, total, used, all)| LevelRow {
+                level,
+                total,
+                used,
+                free: (total - all).max(0),
+                used_elsewhere: all > used,
+            })
+            .collect(),
         types,
         cameras,
         cases: list(db, u).await?,

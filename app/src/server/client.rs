@@ -92,6 +92,16 @@ fn impersonation_live(n: usize) -> String {
 
 /// The user of a live session token, extending the session.
 pub async fn session_user(state: &AppState, token: &str) -> Result<Option<ClientUser>, AppError> {
+    find_session(state, token, true).await
+}
+
+/// Whether a session token is still live, without extending it (an open event stream
+/// checking on its session must not keep it alive).
+pub async fn session_live(state: &AppState, token: &str) -> Result<bool, AppError> {
+    Ok(find_session(state, token, false).await?.is_some())
+}
+
+async fn find_session(state: &AppState, token: &str, touch: bool) -> Result<Option<ClientUser>, AppError> {
     let now = state.clock.now_ms();
     let config = &state.config;
     let hash = hash_token(token);
@@ -115,7 +125,7 @@ pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Client
         return Ok(None);
     }
     // Sliding expiry, written at most every few minutes rather than on every request.
-    if now - last_seen >= TOUCH_EVERY_MS {
+    if touch && now - last_seen >= TOUCH_EVERY_MS {
         let expires =
             if admin_id.is_some() { expiry(created, now, config.impersonation_max_ms) } else { now + IDLE_MS };
         sqlx::query("UPDATE user_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")

@@ -13,56 +13,79 @@ pub struct StreamSlots(Arc<Slots>);
 struct Slots {
     max_total: usize,
     max_per_session: usize,
-    open: Mutex<(usize, HashMap<String, usize>)>,
+    open: Mutex<Open>,
 }
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    sessions: HashMap<String, usize>,
+    accounts: HashMap<i64, usize>,
+}
+
+/// An account (its user and sub-users, over all their sessions) may hold this many times
+/// a session's streams.
+const SESSIONS_PER_ACCOUNT: usize = 4;
 
 /// Why no slot was given.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Full {
     Session,
+    Account,
     Server,
 }
 
 pub struct StreamSlot {
     slots: Arc<Slots>,
     session: String,
+    account: i64,
 }
 
 impl StreamSlots {
     pub fn new(max_total: usize, max_per_session: usize) -> Self {
-        Self(Arc::new(Slots { max_total, max_per_session, open: Mutex::new((0, HashMap::new())) }))
+        Self(Arc::new(Slots { max_total, max_per_session, open: Mutex::new(Open::default()) }))
     }
 
-    /// A slot for one more stream of `session` (a token hash), unless a cap is reached.
-    pub fn take(&self, session: &str) -> Result<StreamSlot, Full> {
+    /// A slot for one more stream of `session` (a token hash) of `account`, unless a cap is
+    /// reached.
+    pub fn take(&self, session: &str, account: i64) -> Result<StreamSlot, Full> {
         let mut open = self.0.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let (total, per_session) = &mut *open;
-        let mine = per_session.get(session).copied().unwrap_or(0);
-        if mine >= self.0.max_per_session {
+        let in_session = open.sessions.get(session).copied().unwrap_or(0);
+        let in_account = open.accounts.get(&account).copied().unwrap_or(0);
+        if in_session >= self.0.max_per_session {
             return Err(Full::Session);
         }
-        if *total >= self.0.max_total {
+        if in_account >= self.0.max_per_session * SESSIONS_PER_ACCOUNT {
+            return Err(Full::Account);
+        }
+        if open.total >= self.0.max_total {
             return Err(Full::Server);
         }
-        *total += 1;
-        per_session.insert(session.to_string(), mine + 1);
-        Ok(StreamSlot { slots: self.0.clone(), session: session.to_string() })
+        open.total += 1;
+        open.sessions.insert(session.to_string(), in_session + 1);
+        open.accounts.insert(account, in_account + 1);
+        Ok(StreamSlot { slots: self.0.clone(), session: session.to_string(), account })
     }
 
     pub fn open(&self) -> usize {
-        self.0.open.lock().unwrap_or_else(PoisonError::into_inner).0
+        self.0.open.lock().unwrap_or_else(PoisonError::into_inner).total
     }
 }
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
         let mut open = self.slots.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let (total, per_session) = &mut *open;
-        *total = total.saturating_sub(1);
-        if let Some(n) = per_session.get_mut(&self.session) {
+        open.total = open.total.saturating_sub(1);
+        if let Some(n) = open.sessions.get_mut(&self.session) {
             *n -= 1;
             if *n == 0 {
-                per_session.remove(&self.session);
+                open.sessions.remove(&self.session);
+            }
+        }
+        if let Some(n) = open.accounts.get_mut(&self.account) {
+            *n -= 1;
+            if *n == 0 {
+                open.accounts.remove(&self.account);
             }
         }
     }
@@ -127,16 +150,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stream_slots_cap_each_session_and_the_total_and_come_back() {
+    fn stream_slots_cap_each_session_account_and_the_total_and_come_back() {
         let slots = StreamSlots::new(3, 2);
-        let a1 = slots.take("a").unwrap();
-        let _a2 = slots.take("a").unwrap();
-        assert_eq!(slots.take("a").err(), Some(Full::Session));
-        let _b1 = slots.take("b").unwrap();
-        assert_eq!(slots.take("c").err(), Some(Full::Server));
+        let a1 = slots.take("a", 1).unwrap();
+        let _a2 = slots.take("a", 1).unwrap();
+        assert_eq!(slots.take("a", 1).err(), Some(Full::Session));
+        let _b1 = slots.take("b", 2).unwrap();
+        assert_eq!(slots.take("c", 3).err(), Some(Full::Server));
         drop(a1);
         assert_eq!(slots.open(), 2);
-        assert!(slots.take("c").is_ok());
+        assert!(slots.take("c", 3).is_ok());
+        // One account over many sessions.
+        let slots = StreamSlots::new(100, 1);
+        let held: Vec<_> = (0..SESSIONS_PER_ACCOUNT).map(|i| slots.take(&format!("s{i}"), 7).unwrap()).collect();
+        assert_eq!(slots.take("another", 7).err(), Some(Full::Account));
+        assert!(slots.take("another", 8).is_ok());
+        drop(held);
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 //! Checking a login and password, for administrators (`/login`) and users (`/client/login`,
 //! `POST /api/client/v1/sessions`) alike:
-//! 1. the attempt is counted per client address and per login before anything else
-//!    (`throttle`), so parallel guesses cannot pass the count;
+//! 1. the attempt is counted per client address, per login at that address and per login
+//!    before anything else (`throttle`), so parallel guesses cannot pass the count;
 //! 2. it waits for a turn to hash (`limits::SignInGate`): a few at once, a short queue,
 //!    otherwise refused, so a flood of sign-ins cannot take every core; clients with few
 //!    recent attempts queue apart from the rest, so a flood does not shut them out;
@@ -47,17 +47,29 @@ pub enum Checked {
     UnknownLogin,
 }
 
-/// The client's address: the connection's, or the last address of the header a trusted
-/// proxy sets (`Config::client_ip_header`).
+/// The client's address: the last address of the header a trusted proxy sets
+/// (`Config::client_ip_header`), else the connection's.
 pub fn client_addr(state: &AppState, headers: &http::HeaderMap, extensions: &http::Extensions) -> Option<IpAddr> {
-    if let Some(name) = &state.config.client_ip_header {
-        return headers
+    let forwarded = state.config.client_ip_header.as_ref().and_then(|name| {
+        headers
             .get(name.as_str())
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok());
+            .and_then(|v| v.trim().parse().ok())
+    });
+    forwarded.or_else(|| extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+}
+
+/// The network an address stands for in throttling: an IPv4 address itself, an IPv6
+/// address's /64 (one subscriber line holds a whole /64).
+pub fn network(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
-    extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
 }
 
 /// The address of the request a server function serves.
@@ -90,10 +102,20 @@ async fn attempt(
 ) -> Result<Checked, AppError> {
     let db = &state.db;
     let now = state.clock.now_ms();
-    let address_key = addr.map(|a| format!("{}:addr:{a}", realm.name()));
-    let login_key = format!("{}:login:{}", realm.name(), db.secret.hash(login.to_lowercase().as_bytes()));
-    let keys: Vec<(&String, &throttle::Policy)> =
-        address_key.iter().map(|k| (k, &throttle::ADDRESS)).chain([(&login_key, &throttle::LOGIN)]).collect();
+    let name = realm.name();
+    let net = addr.map(network);
+    let lower = login.to_lowercase();
+    let address_key = net.as_ref().map(|n| format!("{name}:addr:{n}"));
+    let pair_key = format!(
+        "{name}:pair:{}",
+        db.secret.hash(format!("{lower}\n{}", net.as_deref().unwrap_or("unknown")).as_bytes())
+    );
+    let login_key = format!("{name}:login:{}", db.secret.hash(lower.as_bytes()));
+    let keys: Vec<(&String, &throttle::Policy)> = address_key
+        .iter()
+        .map(|k| (k, &throttle::ADDRESS))
+        .chain([(&pair_key, &throttle::LOGIN_AT_ADDRESS), (&login_key, &throttle::LOGIN)])
+        .collect();
     if let Some(until) = keys.iter().filter_map(|(key, _)| state.sign_ins.known_wait(key, now)).max() {
         return Err(throttle::refused(until - now));
     }
@@ -104,7 +126,8 @@ async fn attempt(
         let _turn = db.write_turn().await;
         for (key, policy) in keys {
             match throttle::claim(db, key, policy, now).await? {
-                Ok(attempts) => quiet &= attempts <= 3,
+                Ok(attempts) if Some(key) == address_key.as_ref() => quiet = attempts <= 3,
+                Ok(_) => {}
                 Err(wait) => {
                     state.sign_ins.remember_wait(key, now + wait, now);
                     return Err(throttle::refused(wait));
@@ -120,10 +143,21 @@ async fn attempt(
     Ok(match row {
         Some((id, _)) if ok => {
             let _turn = db.write_turn().await;
-            throttle::succeeded(db, &login_key, address_key.as_deref()).await?;
+            throttle::succeeded(db, &[&pair_key, &login_key], address_key.as_deref()).await?;
             Checked::Valid(id)
         }
         Some((id, _)) => Checked::WrongPassword(id),
         None => Checked::UnknownLogin,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_are_throttled_by_their_network() {
+        assert_eq!(super::network("10.1.2.3".parse().unwrap()), "10.1.2.3");
+        let a = super::network("2001:db8:1:2:aaaa::1".parse().unwrap());
+        assert_eq!(a, super::network("2001:db8:1:2:ffff::9".parse().unwrap()), "one /64");
+        assert_ne!(a, super::network("2001:db8:1:3::1".parse().unwrap()));
+    }
 }

@@ -76,6 +76,8 @@ pub struct Config {
     /// Event streams open at once, in all (`VMS_MAX_EVENT_STREAMS`) and per session.
     pub max_streams: usize,
     pub max_streams_per_session: usize,
+    /// How often an event stream checks its session and version without being woken.
+    pub stream_recheck_ms: u64,
     /// Sign-ins checking a password at once, and waiting to; past both, 429.
     pub sign_in_hashers: usize,
     pub sign_in_queue: usize,
@@ -101,6 +103,7 @@ impl Default for Config {
             impersonation_max_ms: HOUR_MS,
             max_streams: 10_000,
             max_streams_per_session: 6,
+            stream_recheck_ms: 10_000,
             // Half the cores at most: a flood of sign-ins never takes the whole machine.
             sign_in_hashers: (cores / 2).max(1),
             sign_in_queue: 8,

@@ -194,6 +194,8 @@ pub async fn create(db: &Db, u: &ClientUser, input: SubUserInput, now: i64) -> R
     u.may_set_credentials()?;
     input.check(true)?;
     let (login, name) = (input.login.unwrap_or_default(), input.name.unwrap_or_default().trim().to_string());
+    // Allowed at all? Asked before the argon2 work, and again inside the transaction.
+    manager(&mut *db.pool.acquire().await?, u).await?;
     // Hash before the transaction: argon2 takes tens of milliseconds.
     let hash = password::hash(input.password.unwrap_or_default()).await?;
     let mut tx = db.pool.begin().await?;
@@ -251,6 +253,10 @@ pub async fn update(
     input.check(false)?;
     if input.password.is_some() {
         u.may_set_credentials()?;
+        // Allowed, and one of the caller's sub-users? Asked before the argon2 work.
+        let mut conn = db.pool.acquire().await?;
+        manager(&mut *conn, u).await?;
+        own(&mut *conn, u, id).await?;
     }
     let hash = match input.password.clone() {
         Some(p) => Some(password::hash(p).await?),
@@ -299,7 +305,7 @@ pub async fn update(
     }
     if let Some(hash) = &hash {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
-        // A new password ends the sub-user's sessions.
+        // A new password ends the sub-user's sessions (their streams are woken below).
         sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         changed.insert("password".into(), json!("changed"));
     }
@@ -318,6 +324,9 @@ pub async fn update(
     let details = serde_json::Value::Object(changed);
     audit::record(&mut *tx, now, Entry::by_user(u, "subuser.update", ("sub-user", id, &login), details)).await?;
     tx.commit().await?;
+    if hash.is_some() {
+        super::changes::wake(db, &[id]).await;
+    }
     Ok(())
 }
 
@@ -335,6 +344,7 @@ pub async fn delete(db: &Db, u: &ClientUser, id: i64, now: i64) -> Result<(), Ap
     sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     audit::record(&mut *tx, now, Entry::by_user(u, "subuser.delete", ("sub-user", id, &login), json!({}))).await?;
     tx.commit().await?;
+    super::changes::wake(db, &[id]).await;
     Ok(())
 }
 

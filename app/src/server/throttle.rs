@@ -1,7 +1,9 @@
-//! Slows down guessing at sign-in, per login and per client address. An attempt is counted
-//! before its password is checked (compare-and-set on the row), so parallel guesses cannot
-//! slip past the count. Logins are waited on briefly (a stranger must not lock a real
-//! administrator out for long); a client address that keeps failing, much longer.
+//! Slows down guessing at sign-in. An attempt is counted before its password is checked
+//! (compare-and-set on the row), so parallel guesses cannot slip past the count. Three
+//! counts: a login at one client address (guessing one login waits long), a client address
+//! over all logins (guessing many logins waits long), and a login over all addresses (a
+//! spread-out guess at one login waits, but briefly, and only after many attempts: a
+//! stranger cannot lock a real administrator out for long, and not at all from one address).
 
 use super::db::Db;
 use crate::error::AppError;
@@ -13,10 +15,13 @@ pub struct Policy {
     pub max_wait_ms: i64,
 }
 
-/// Per login: 5 free attempts, then 1 s, 2 s, 4 s … at most a minute.
-pub const LOGIN: Policy = Policy { free: 5, max_wait_ms: 60_000 };
-/// Per client address: 20 free attempts (an office behind one address), then up to 15 min.
+/// A login at one client address: 5 free attempts, then 1 s, 2 s, 4 s … up to 15 min.
+pub const LOGIN_AT_ADDRESS: Policy = Policy { free: 5, max_wait_ms: 15 * 60_000 };
+/// A client address over all logins: 20 free attempts (an office behind one address), then
+/// up to 15 min.
 pub const ADDRESS: Policy = Policy { free: 20, max_wait_ms: 15 * 60_000 };
+/// A login over all addresses: 50 free attempts, then at most a minute.
+pub const LOGIN: Policy = Policy { free: 50, max_wait_ms: 60_000 };
 /// Attempts older than this are forgotten.
 pub const WINDOW_MS: i64 = 15 * 60_000;
 
@@ -85,9 +90,12 @@ pub async fn claim(db: &Db, key: &str, p: &Policy, now: i64) -> Result<Result<i6
     Ok(Err(1_000))
 }
 
-/// A successful sign-in: its login starts afresh; its address gets its attempt back.
-pub async fn succeeded(db: &Db, login_key: &str, address_key: Option<&str>) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1").bind(login_key).execute(&db.pool).await?;
+/// A successful sign-in: its login starts afresh (`login_keys`); its address gets its
+/// attempt back.
+pub async fn succeeded(db: &Db, login_keys: &[&str], address_key: Option<&str>) -> Result<(), AppError> {
+    for key in login_keys {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1").bind(key).execute(&db.pool).await?;
+    }
     if let Some(key) = address_key {
         sqlx::query(
             "UPDATE sign_in_throttle SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END \
@@ -106,9 +114,10 @@ mod tests {
 
     #[test]
     fn waits_grow_after_free_attempts_up_to_their_cap() {
-        assert_eq!(wait_after(&LOGIN, 4), 0);
-        assert_eq!(wait_after(&LOGIN, 5), 1_000);
-        assert_eq!(wait_after(&LOGIN, 6), 2_000);
+        assert_eq!(wait_after(&LOGIN_AT_ADDRESS, 4), 0);
+        assert_eq!(wait_after(&LOGIN_AT_ADDRESS, 5), 1_000);
+        assert_eq!(wait_after(&LOGIN_AT_ADDRESS, 6), 2_000);
+        assert_eq!(wait_after(&LOGIN, 49), 0);
         assert_eq!(wait_after(&LOGIN, 100), 60_000, "a login waits a minute at most");
         assert_eq!(wait_after(&ADDRESS, 19), 0);
         assert_eq!(wait_after(&ADDRESS, 1_000), 15 * 60_000);

@@ -84,6 +84,17 @@ async fn own_spec(
     crate::server::admins::load(conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)
 }
 
+/// Refuses a grant beyond what the signed-in administrator holds (see `Holder::may_grant`).
+#[cfg(feature = "ssr")]
+async fn may_grant(
+    ctx: &crate::server::principal::Ctx,
+    conn: &mut sqlx::AnyConnection,
+    spec: &crate::server::admins::AdminSpec,
+) -> Result<(), AppError> {
+    let mine = own_spec(ctx, conn).await?;
+    crate::server::admins::Holder { admin: &ctx.admin, spec: &mine }.may_grant(conn, spec).await
+}
+
 /// An administrator the signed-in one manages (see `Holder::manages`); others are not found.
 #[cfg(feature = "ssr")]
 async fn managed(
@@ -142,19 +153,18 @@ pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
 /// Creates an administrator with at most what the signed-in one holds.
 #[server(prefix = "/api/console", endpoint = "create_admin", input = Json)]
 pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppError> {
-    use crate::server::admins::{self, Holder};
+    use crate::server::admins;
     use crate::server::{audit, password as pw, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
         let spec = rules::spec(form)?;
         admins::check_password(&password)?;
-        {
-            let mut conn = ctx.db().pool.acquire().await?;
-            let mine = own_spec(&ctx, &mut conn).await?;
-            Holder { admin: &ctx.admin, spec: &mine }.may_grant(&mut conn, &spec).await?;
-        }
+        // Checked before the argon2 work, and again in the transaction (the grants of the
+        // signed-in administrator may change meanwhile).
+        may_grant(&ctx, &mut *ctx.db().pool.acquire().await?, &spec).await?;
         let hash = pw::hash(password).await?;
         let mut tx = ctx.db().pool.begin().await?;
+        may_grant(&ctx, &mut tx, &spec).await?;
         let id = admins::insert(&mut tx, &spec, &hash, ctx.now()).await?;
         audit::record(&mut *tx, ctx.now(), admin_entry(&ctx, "admin.create", id, &spec.login, describe(None, &spec)))
             .await?;
@@ -168,7 +178,7 @@ pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppE
 /// grants ends the Log in as User sessions the administrator has open.
 #[server(prefix = "/api/console", endpoint = "update_admin", input = Json)]
 pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
-    use crate::server::admins::{self, Holder};
+    use crate::server::admins;
     use crate::server::{audit, changes, require, respond};
     respond(async move {
         let ctx = require("admins-manage").await?;
@@ -176,8 +186,7 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
         let before = managed(&ctx, &mut tx, id).await?;
-        let mine = own_spec(&ctx, &mut tx).await?;
-        Holder { admin: &ctx.admin, spec: &mine }.may_grant(&mut tx, &spec).await?;
+        may_grant(&ctx, &mut tx, &spec).await?;
         let grants = |a: &admins::AdminSpec| {
             (a.role.clone(), a.permissions.clone(), a.scope_all, a.scope_csa.clone(), a.scope_cameras.clone())
         };

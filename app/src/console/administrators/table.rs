@@ -59,20 +59,21 @@ pub fn AdminTable(
                         let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
                         let row = r.clone();
                         view! {
-                            <tr>
-                                <td>{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
-                                <td>{r.name.clone()}</td>
-                                <td>{r.role.clone()}</td>
-                                <td class="wrap">{perms}</td>
-                                <td class="wrap">{scope}</td>
-                                <td>
+                            // The row opens the administrator's editor (its Edit button).
+                            <tr class="row-link">
+                                <td data-label="Login">{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
+                                <td data-label="Name">{r.name.clone()}</td>
+                                <td data-label="Role">{r.role.clone()}</td>
+                                <td class="wrap" data-label="Permissions">{perms}</td>
+                                <td class="wrap" data-label="Camera scope">{scope}</td>
+                                <td data-label="Status">
                                     <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
                                         {if disabled { "disabled" } else { "active" }}
                                     </span>
                                     <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
                                 </td>
                                 <td class="actions">
-                                    <button type="button" class="button secondary small" aria-label=format!("Edit {login}")
+                                    <button type="button" class="button secondary small row-main" aria-label=format!("Edit {login}")
                                         on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
                                     {(!is_me).then(|| view! {
                                         <button type="button" class="button secondary small"

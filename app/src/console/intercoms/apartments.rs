@@ -23,6 +23,9 @@ pub struct LinkRow {
     pub user_name: String,
     pub login: String,
     pub keys: Vec<KeyRow>,
+    /// The subscriber was terminated: the link and keys stay until retention removes them,
+    /// but the keys no longer count.
+    pub terminated: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,8 +78,9 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
             ((start..=end).collect(), (end < i.flat_to).then_some(end + 1))
         };
         let (first, last) = (flats.first().copied().unwrap_or(0), flats.last().copied().unwrap_or(-1));
-        let links: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
-            "SELECT al.id, al.flat, u.id, u.name, u.login FROM apartment_links al JOIN users u ON u.id = al.user_id \
+        let links: Vec<(i64, i64, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT al.id, al.flat, u.id, u.name, u.login, CASE WHEN u.deleted_at IS NULL THEN 0 ELSE 1 END \
+             FROM apartment_links al JOIN users u ON u.id = al.user_id \
              WHERE al.intercom_id = $1 AND al.flat BETWEEN $2 AND $3 ORDER BY al.flat, al.id",
         )
         .bind(id)
@@ -100,11 +104,12 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
                 links: links
                     .iter()
                     .filter(|l| l.1 == flat)
-                    .map(|(link, _, user_id, user_name, login)| LinkRow {
+                    .map(|(link, _, user_id, user_name, login, terminated)| LinkRow {
                         id: *link,
                         user_id: *user_id,
                         user_name: user_name.clone(),
                         login: login.clone(),
+                        terminated: *terminated == 1,
                         keys: keys
                             .iter()
                             .filter(|k| k.1 == *link)
@@ -202,6 +207,14 @@ pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppErr
         let code = normalise_key(&code).map_err(AppError::Invalid)?;
         let mut tx = ctx.db().pool.begin().await?;
         let (intercom_id, flat, user, login) = db::link(&mut tx, link_id).await?;
+        let (deleted,): (i64,) =
+            sqlx::query_as("SELECT CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_one(&mut *tx)
+                .await?;
+        if deleted == 1 {
+            return Err(AppError::Conflict(format!("{login} was terminated: its keys no longer open this door.")));
+        }
         let taken: Option<(i64,)> = sqlx::query_as(
             "SELECT al.flat FROM apartment_keys k JOIN apartment_links al ON al.id = k.link_id \
              WHERE k.intercom_id = $1 AND k.code = $2",
@@ -350,25 +363,31 @@ fn FlatsTable(p: FlatsPage, id: i64, linked: bool, change: Action<Change, Result
                     {p.flats.into_iter().map(|f| {
                         let flat = f.flat;
                         if f.links.is_empty() {
-                            return view! { <tr><td>{flat}</td><td class="hint">"—"</td><td></td></tr> }.into_any();
+                            return view! { <tr><td data-label="Flat">{flat}</td><td data-label="User" class="hint">"—"</td><td data-label="Keys"></td></tr> }.into_any();
                         }
                         f.links.into_iter().map(|l| {
                             let link = l.id;
                             let new_key = RwSignal::new(String::new());
+                            let terminated = l.terminated;
+                            let keys_editable = can_edit && !terminated;
                             view! {
-                                <tr>
-                                    <td>{flat}</td>
-                                    <td>
-                                        <a href=format!("/users/{}/intercoms", l.user_id)>{l.user_name.clone()}</a>
+                                <tr class="row-link" class:terminated=terminated>
+                                    <td data-label="Flat">{flat}</td>
+                                    <td data-label="User">
+                                        <a class="row-main" href=format!("/users/{}/intercoms", l.user_id)>{l.user_name.clone()}</a>
                                         <span class="hint">{format!(" {}", l.login)}</span>
+                                        {terminated.then(|| view! {
+                                            " "<span class="badge status-deleted" title="The subscriber was terminated; the link goes with its data 30 days after">"terminated"</span>
+                                        })}
                                         {can_edit.then(|| view! {
                                             " "
                                             <button type="button" class="button secondary small" aria-label=format!("Unlink {} from flat {flat}", l.login)
                                                 on:click=move |_| { change.dispatch(Change::Unlink(link)); }>"Unlink"</button>
                                         })}
                                     </td>
-                                    <td>
-                                        <ul class="keys">
+                                    <td data-label="Keys">
+                                        {(terminated && !l.keys.is_empty()).then(|| view! { <span class="hint">"Disabled: "</span> })}
+                                        <ul class="keys" class:disabled=terminated>
                                             {l.keys.iter().map(|k| {
                                                 let key = k.id;
                                                 view! {
@@ -382,7 +401,7 @@ fn FlatsTable(p: FlatsPage, id: i64, linked: bool, change: Action<Change, Result
                                                 }
                                             }).collect_view()}
                                         </ul>
-                                        {can_edit.then(|| view! {
+                                        {keys_editable.then(|| view! {
                                             <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                                                 ev.prevent_default();
                                                 change.dispatch(Change::AddKey(link, new_key.get_untracked()));

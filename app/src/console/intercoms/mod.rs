@@ -308,12 +308,12 @@ fn IntercomTable(page: Page<Intercom>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {page.rows.into_iter().map(|i| view! {
-                        <tr>
-                            <td><a href=format!("/intercoms/{}/general", i.id)>{i.name}</a></td>
-                            <td>{i.address}</td>
-                            <td>{i.department}</td>
-                            <td>{format!("{}–{}", i.flat_from, i.flat_to)}</td>
-                            <td class="wide-only">{format_date(i.created_at)}</td>
+                        <tr class="row-link">
+                            <td data-label="Name"><a class="row-main" href=format!("/intercoms/{}/general", i.id)>{i.name}</a></td>
+                            <td data-label="Address">{i.address}</td>
+                            <td data-label="Department">{i.department}</td>
+                            <td data-label="Flats">{format!("{}–{}", i.flat_from, i.flat_to)}</td>
+                            <td class="wide-only" data-label="Created">{format_date(i.created_at)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

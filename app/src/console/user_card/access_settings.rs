@@ -21,6 +21,8 @@ pub struct AccessView {
     pub version: i64,
     /// Whether the signed-in administrator may change them (the server checks again).
     pub can_edit: bool,
+    /// Why they cannot be changed now, whoever asks (shown instead of the editing note).
+    pub read_only: Option<String>,
 }
 
 #[server(prefix = "/api/console", endpoint = "user_access")]
@@ -44,10 +46,15 @@ pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
             hidden: Vec::new(),
             version: t.version,
             can_edit: ctx.admin.can("users-access-edit"),
+            read_only: None,
         })
     })
     .await
 }
+
+/// Why a sub-user's permissions are read-only while its parent lacks `subusers-manage`.
+pub const PARENT_CANNOT_MANAGE: &str = "The parent user no longer holds “Manage sub-users (subusers-manage)”: \
+     its sub-users still sign in with these permissions, which are read-only until the parent holds it again.";
 
 /// A sub-user's permissions: only what the parent allows is offered (SPEC §3).
 #[server(prefix = "/api/console", endpoint = "sub_user_access")]
@@ -75,7 +82,15 @@ pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
                 blocked.push((slug, why));
             }
         }
-        Ok(AccessView { stored, blocked, hidden, version: t.version, can_edit: ctx.admin.can("subusers-access-edit") })
+        let read_only = (!parent_stored.iter().any(|s| s == SUBUSERS_MANAGE)).then(|| PARENT_CANNOT_MANAGE.to_string());
+        Ok(AccessView {
+            stored,
+            blocked,
+            hidden,
+            version: t.version,
+            can_edit: read_only.is_none() && ctx.admin.can("subusers-access-edit"),
+            read_only,
+        })
     })
     .await
 }
@@ -158,6 +173,9 @@ pub mod queries {
             None => check_user_grant(&slugs, &stored, &licensed_levels(&mut *tx, id).await?),
             Some(parent) => {
                 let parent_stored = stored_slugs(&mut *tx, parent).await?;
+                if !parent_stored.iter().any(|s| s == crate::domain::permissions::SUBUSERS_MANAGE) {
+                    return Err(AppError::Conflict(super::PARENT_CANNOT_MANAGE.into()));
+                }
                 check_sub_user_grant(&slugs, &stored, &parent_stored, &licensed_levels(&mut *tx, parent).await?)
             }
         };
@@ -248,6 +266,7 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
     let selected = RwSignal::new(baseline.get_untracked());
     let version = RwSignal::new(a.version);
     let can_edit = a.can_edit;
+    let read_only = a.read_only.clone();
     let groups = groups(&a.blocked, &a.hidden);
     let dirty = Memo::new(move |_| selected.with(|s| baseline.with(|b| s != b)));
     let changes = Memo::new(move |_| selected.with(|s| baseline.with(|b| s.symmetric_difference(b).count())));
@@ -289,7 +308,10 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
     };
     view! {
         <form class="access-editor" on:submit=on_submit>
-            <p class="source-note">{if can_edit { edit_note } else { view_note }}</p>
+            {match read_only {
+                Some(why) => view! { <p class="notice" role="note">{why}</p> }.into_any(),
+                None => view! { <p class="source-note">{if can_edit { edit_note } else { view_note }}</p> }.into_any(),
+            }}
             <PermissionChecks groups selected baseline can_edit />
             {can_edit.then(|| view! {
                 <div class="form-actions sticky-actions">

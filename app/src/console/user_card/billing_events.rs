@@ -85,10 +85,14 @@ pub async fn user_billing_events(
 
 /// The payload fields that describe a camera.
 #[cfg(feature = "ssr")]
-const CAMERA_FIELDS: &[&str] = &["mac", "serial_number", "name", "model"];
+const CAMERA_FIELDS: &[&str] = &["mac", "serial_number", "name", "model", "csa"];
 
-/// Masks, for a scoped administrator, the camera details of requests naming a camera (by
-/// `mac`) outside its scope, or one not registered (not in any scope).
+#[cfg(feature = "ssr")]
+const HIDDEN: &str = "(hidden: outside your scope)";
+
+/// For a scoped administrator: masks the camera details of requests naming a camera (by
+/// `mac`) outside its scope, or one not registered (in no scope), and the CSA code of
+/// requests naming a location outside its scope.
 #[cfg(feature = "ssr")]
 async fn mask_cameras(
     ctx: &crate::server::principal::Ctx,
@@ -98,37 +102,49 @@ async fn mask_cameras(
     if ctx.admin.scope_all {
         return Ok(rows);
     }
-    let mac_of = |payload: &str| {
-        serde_json::from_str::<serde_json::Value>(payload)
-            .ok()
-            .and_then(|v| v["mac"].as_str().map(|m| crate::domain::camera::normalise_mac(m).unwrap_or_default()))
+    let payloads: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .iter()
+        .map(|r| match serde_json::from_str(&r.payload) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => Default::default(),
+        })
+        .collect();
+    let mac_of = |p: &serde_json::Map<String, serde_json::Value>| {
+        p.get("mac").and_then(|m| m.as_str()).map(|m| crate::domain::camera::normalise_mac(m).unwrap_or_default())
     };
-    let macs: Vec<String> = rows.iter().filter_map(|r| mac_of(&r.payload)).collect();
-    if macs.is_empty() {
-        return Ok(rows);
+    let macs: Vec<String> = payloads.iter().filter_map(mac_of).collect();
+    let mut visible = std::collections::BTreeSet::new();
+    if !macs.is_empty() {
+        let list = (0..macs.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT c.mac FROM cameras c WHERE c.mac IN ({list}) AND {}", camera_condition(1));
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(ctx.admin.id);
+        for mac in &macs {
+            query = query.bind(mac);
+        }
+        visible = query.fetch_all(&ctx.db().pool).await?.into_iter().map(|(m,)| m).collect();
     }
-    let list = (0..macs.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT c.mac FROM cameras c WHERE c.mac IN ({list}) AND {}", camera_condition(1));
-    let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(ctx.admin.id);
-    for mac in &macs {
-        query = query.bind(mac);
-    }
-    let visible: std::collections::BTreeSet<String> =
-        query.fetch_all(&ctx.db().pool).await?.into_iter().map(|(m,)| m).collect();
-    for row in &mut rows {
-        let Some(mac) = mac_of(&row.payload) else { continue };
-        if visible.contains(&mac) {
+    let mut conn = ctx.db().pool.acquire().await?;
+    let own_codes =
+        crate::server::admins::load(&mut conn, ctx.admin.id).await?.map(|a| a.scope_csa).unwrap_or_default();
+    for (row, mut payload) in rows.iter_mut().zip(payloads) {
+        let fields: &[&str] = match mac_of(&payload) {
+            Some(mac) if !visible.contains(&mac) => CAMERA_FIELDS,
+            Some(_) => &[],
+            None => match payload.get("csa").and_then(|c| c.as_str()) {
+                Some(code) if !own_codes.iter().any(|o| o == code) => &["csa"],
+                _ => &[],
+            },
+        };
+        if fields.is_empty() {
             continue;
         }
-        if let Ok(serde_json::Value::Object(mut payload)) = serde_json::from_str(&row.payload) {
-            for field in CAMERA_FIELDS {
-                if let Some(v) = payload.get_mut(*field) {
-                    *v = serde_json::Value::String("(hidden: outside your scope)".into());
-                }
+        for field in fields {
+            if let Some(v) = payload.get_mut(*field) {
+                *v = serde_json::Value::String(HIDDEN.into());
             }
-            row.payload = serde_json::Value::Object(payload).to_string();
-            row.masked = true;
         }
+        row.payload = serde_json::Value::Object(payload).to_string();
+        row.masked = true;
     }
     Ok(rows)
 }
@@ -203,13 +219,13 @@ fn EventRow(e: BillingEventRow) -> impl IntoView {
     let response = pretty(&e.response);
     view! {
         <tr class:failed=failed>
-            <td><code>{e.request_id.clone()}</code></td>
-            <td>
+            <td data-label="ID"><code>{e.request_id.clone()}</code></td>
+            <td data-label="Type">
                 <span class="event-label">{event_label(&e.event_type)}</span>
                 <code class="event-code">{e.event_type.clone()}</code>
             </td>
-            <td>{format_utc(e.created_at)}</td>
-            <td>
+            <td data-label="Created at">{format_utc(e.created_at)}</td>
+            <td class="actions">
                 <button
                     type="button"
                     class="button secondary small"
@@ -224,7 +240,7 @@ fn EventRow(e: BillingEventRow) -> impl IntoView {
         <tr id=details_id class="event-details" hidden=move || !open.get()>
             <td colspan="4">
                 {e.masked.then(|| view! {
-                    <p class="hint">"The camera this request names is outside your scope: its details are hidden."</p>
+                    <p class="hint">"What this request names lies outside your scope: its details are hidden."</p>
                 })}
                 <p>
                     <strong>"Outcome: "</strong>

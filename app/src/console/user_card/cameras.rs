@@ -79,7 +79,7 @@ pub fn CamerasTab(id: i64) -> impl IntoView {
     let query = use_query_map();
     let cameras = Resource::new(move || query.with(|q| q.get("after")), move |after| user_cameras(id, after));
     view! {
-        <p class="source-note">"Read-only. Only the cameras within your scope are listed."</p>
+        <p class="source-note">"Read-only. Only the cameras within your scope are listed; a row opens the camera's profile."</p>
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match cameras.await {
@@ -108,17 +108,18 @@ fn CamerasTable(page: Page<CameraRow>) -> impl IntoView {
                 <tbody>
                     {page.rows.into_iter().map(|c| {
                         let status = c.status.label();
+                        // Every row opens the camera's profile, placed at a location or not.
                         let href = format!("/cameras/{}/general", c.id);
                         let location = match c.location {
-                            Some(address) => view! { <a href=href>{address}</a> }.into_any(),
-                            None => view! { <span class="hint">"—"</span> }.into_any(),
+                            Some(address) => view! { <span>{address}</span> }.into_any(),
+                            None => view! { <span class="hint">"Not placed"</span> }.into_any(),
                         };
                         view! {
-                            <tr>
-                                <td>{c.id}</td>
-                                <td>{c.name}</td>
-                                <td><span class=format!("badge camera-{}", status.replace(' ', "-"))>{status}</span></td>
-                                <td>{location}</td>
+                            <tr class="row-link">
+                                <td data-label="ID"><a class="row-main" href=href aria-label=format!("Camera {} {}", c.id, c.name)>{c.id}</a></td>
+                                <td data-label="Name">{c.name}</td>
+                                <td data-label="Status"><span class=format!("badge camera-{}", status.replace(' ', "-"))>{status}</span></td>
+                                <td data-label="Location">{location}</td>
                             </tr>
                         }
                     }).collect_view()}

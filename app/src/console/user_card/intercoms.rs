@@ -103,13 +103,13 @@ pub fn IntercomsTab(id: i64) -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {page.rows.into_iter().map(|r| view! {
-                                        <tr>
-                                            <td><a href=format!("/intercoms/{}/general", r.intercom_id)>{r.name}</a></td>
-                                            <td>{r.address}</td>
-                                            <td>{r.department}</td>
-                                            <td>{r.flat}</td>
-                                            <td>{if r.keys.is_empty() { "—".to_string() } else { r.keys.join(", ") }}</td>
-                                            <td>{format_date(r.created_at)}</td>
+                                        <tr class="row-link">
+                                            <td data-label="Name"><a class="row-main" href=format!("/intercoms/{}/general", r.intercom_id)>{r.name}</a></td>
+                                            <td data-label="Address">{r.address}</td>
+                                            <td data-label="Department">{r.department}</td>
+                                            <td data-label="Apartment">{r.flat}</td>
+                                            <td data-label="Keys" class="code-wrap">{if r.keys.is_empty() { "—".to_string() } else { r.keys.join(", ") }}</td>
+                                            <td data-label="Created at">{format_date(r.created_at)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

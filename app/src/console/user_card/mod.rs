@@ -36,9 +36,12 @@ pub struct UserHeader {
     pub login: String,
     pub status: String,
     pub created_at: i64,
-    /// The Sub-users tab is shown only when the user holds `subusers-manage`.
+    /// Whether the user holds `subusers-manage` (its sub-users are read-only otherwise).
     pub manages_sub_users: bool,
-    /// The Analytics tab is shown only while the user holds licences.
+    /// Live sub-users: shown whatever the permission.
+    pub sub_users: i64,
+    /// The Analytics tab is shown while the user holds licences, or cases are kept for a
+    /// level without them (SPEC §8).
     pub has_licences: bool,
     /// Whether the signed-in administrator may synchronise the user's cameras.
     pub can_sync: bool,
@@ -179,7 +182,7 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
 impl UserHeader {
     pub fn shows_tab(&self, segment: &str) -> bool {
         match segment {
-            "sub-users" => self.manages_sub_users,
+            "sub-users" => self.manages_sub_users || self.sub_users > 0,
             "analytics" => self.has_licences,
             _ => TABS.iter().any(|(s, _)| *s == segment),
         }
@@ -201,16 +204,19 @@ pub async fn get_user_header(id: i64) -> Result<UserHeader, AppError> {
 
 #[cfg(feature = "ssr")]
 pub async fn load_header(db: &crate::server::db::Db, id: i64) -> Result<UserHeader, AppError> {
-    let row: Option<(i64, String, String, String, i64, i64, i64)> = sqlx::query_as(
+    #[allow(clippy::type_complexity)]
+    let row: Option<(i64, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT u.id, u.name, u.login, u.status, u.created_at, \
            (SELECT COUNT(*) FROM user_permissions p WHERE p.user_id = u.id AND p.slug = 'subusers-manage'), \
-           (SELECT COUNT(*) FROM licences l WHERE l.user_id = u.id AND l.total > 0) \
+           (SELECT COUNT(*) FROM licences l WHERE l.user_id = u.id AND (l.total > 0 OR EXISTS \
+              (SELECT 1 FROM analytics_cases ac WHERE ac.account_id = u.id AND ac.level = l.level))), \
+           (SELECT COUNT(*) FROM users s WHERE s.parent_id = u.id AND s.deleted_at IS NULL) \
          FROM users u WHERE u.id = $1 AND u.parent_id IS NULL",
     )
     .bind(id)
     .fetch_optional(&db.pool)
     .await?;
-    let (id, name, login, status, created_at, manages, licensed) = row.ok_or(AppError::NotFound)?;
+    let (id, name, login, status, created_at, manages, licensed, sub_users) = row.ok_or(AppError::NotFound)?;
     Ok(UserHeader {
         id,
         name,
@@ -218,6 +224,7 @@ pub async fn load_header(db: &crate::server::db::Db, id: i64) -> Result<UserHead
         status,
         created_at,
         manages_sub_users: manages > 0,
+        sub_users,
         has_licences: licensed > 0,
         can_sync: false,
         can_impersonate: false,
@@ -267,12 +274,12 @@ fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
         ("user", _) => view! { <user::UserTab id /> }.into_any(),
         ("cameras", _) => view! { <cameras::CamerasTab id /> }.into_any(),
         ("intercoms", _) => view! { <intercoms::IntercomsTab id /> }.into_any(),
-        ("sub-users", true) => view! { <sub_users::SubUsersTab id /> }.into_any(),
+        ("sub-users", true) => view! { <sub_users::SubUsersTab id manages=header.manages_sub_users /> }.into_any(),
         ("billing-events", _) => view! { <billing_events::BillingEventsTab id /> }.into_any(),
         ("access-settings", _) => view! { <access_settings::AccessSettingsTab id /> }.into_any(),
         ("analytics", true) => view! { <analytics::AnalyticsTab id /> }.into_any(),
         ("sub-users", false) => view! {
-            <p class="state state-empty">"This user does not hold the “Manage sub-users (subusers-manage)” permission, so it has no sub-users."</p>
+            <p class="state state-empty">"This user has no sub-users, and cannot create any: it does not hold “Manage sub-users (subusers-manage)”."</p>
         }.into_any(),
         ("analytics", false) => view! {
             <p class="state state-empty">"This user holds no analytics licences."</p>
@@ -343,27 +350,56 @@ fn SyncReport(r: Result<SyncResult, AppError>) -> impl IntoView {
     }
 }
 
+/// Log in as User: the new tab is opened at the click itself (a pop-up blocker lets a tab
+/// opened by a click through, not one opened after the server's answer) and sent to the
+/// single-use link once it is known. If the browser blocked it all the same, the link is
+/// shown to open by hand (same link, same audit).
 #[component]
 fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
     let result = expect_context::<RwSignal<Option<Result<SyncResult, AppError>>>>();
+    let blocked_link = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let tab = StoredValue::new_local(None::<web_sys::Window>);
     let go = Action::new(move |_: &()| impersonate_user(id));
     Effect::new(move |_| match go.value().get() {
         Some(Ok(url)) => {
             #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.open_with_url_and_target(&url, "_blank");
+            if let Some(w) = tab.try_update_value(Option::take).flatten() {
+                // The client page must not reach back into the console.
+                let _ = w.set_opener(&wasm_bindgen::JsValue::NULL);
+                if w.location().set_href(&url).is_ok() {
+                    return;
+                }
             }
-            let _ = url;
+            blocked_link.set(Some(url));
         }
-        Some(Err(e)) => result.set(Some(Err(e))),
+        Some(Err(e)) => {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = tab.try_update_value(Option::take).flatten() {
+                let _ = w.close();
+            }
+            result.set(Some(Err(e)));
+        }
         None => {}
     });
     let title =
         if can { "Open the web client as this user in a new tab" } else { "Needs the users-impersonate permission" };
     view! {
         <button type="button" class="button secondary" title=title disabled=move || !can || go.pending().get()
-            on:click=move |_| { go.dispatch(()); }>
+            on:click=move |_| {
+                blocked_link.set(None);
+                #[cfg(feature = "hydrate")]
+                tab.set_value(web_sys::window().and_then(|w| w.open_with_url_and_target("", "_blank").ok().flatten()));
+                go.dispatch(());
+            }>
             "Log in as User"
         </button>
+        {move || blocked_link.get().map(|url| view! {
+            <p class="notice" role="status">
+                "The browser blocked the new tab. "
+                <a href=url target="_blank" rel="noopener">"Open the web client as this user"</a>
+                " (works once, for 60 seconds)."
+            </p>
+        })}
     }
 }

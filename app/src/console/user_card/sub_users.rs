@@ -46,11 +46,14 @@ pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUs
 }
 
 #[component]
-pub fn SubUsersTab(id: i64) -> impl IntoView {
+pub fn SubUsersTab(id: i64, manages: bool) -> impl IntoView {
     let query = use_query_map();
     let subs = Resource::new(move || query.with(|q| q.get("after")), move |after| user_sub_users(id, after));
     let editing = move || query.with(|q| q.get("edit").and_then(|s| s.parse::<i64>().ok()));
     view! {
+        {(!manages).then(|| view! {
+            <p class="notice" role="note">{super::access_settings::PARENT_CANNOT_MANAGE}</p>
+        })}
         {move || editing().map(|sub| view! { <SubUserEditor id sub /> })}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
@@ -69,11 +72,11 @@ pub fn SubUsersTab(id: i64) -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {page.rows.into_iter().map(|r| view! {
-                                        <tr class:selected=move || editing() == Some(r.id)>
-                                            <td>{r.id}</td>
-                                            <td><a href=format!("/users/{id}/sub-users?edit={}", r.id) aria-label=format!("Edit permissions of {}", r.name)>{r.name.clone()}</a></td>
-                                            <td>{r.login}</td>
-                                            <td>{format_date(r.created_at)}</td>
+                                        <tr class="row-link" class:selected=move || editing() == Some(r.id)>
+                                            <td data-label="ID">{r.id}</td>
+                                            <td data-label="Name"><a class="row-main" href=format!("/users/{id}/sub-users?edit={}", r.id) aria-label=format!("Permissions of {}", r.name)>{r.name.clone()}</a></td>
+                                            <td data-label="Login">{r.login}</td>
+                                            <td data-label="Created at">{format_date(r.created_at)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
