@@ -163,6 +163,18 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
+/// The site root is a link a build points at each new site (`sitebuild`): this process
+/// serves the site it started with, and the names in its pages come from that site's
+/// `hash.txt`, whatever later builds do.
+fn pin_site(options: &mut leptos::prelude::LeptosOptions) {
+    let Ok(site) = std::fs::canonicalize(options.site_root.as_ref()) else { return };
+    let hashes = site.join("hash.txt");
+    if hashes.exists() {
+        options.hash_file = hashes.display().to_string().into();
+    }
+    options.site_root = site.display().to_string().into();
+}
+
 /// The new administrator's password: `--password` (with a warning), `VMS_ADMIN_PASSWORD`,
 /// or the first line of standard input.
 fn admin_password(given: Option<String>) -> Result<String, String> {
@@ -210,10 +222,10 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
             println!("Demo administrator: login {} password {}", DEMO_ADMIN.0, DEMO_ADMIN.1);
         }
     }
-    let conf = get_configuration(None).map_err(|e| e.to_string())?;
-    let addr = conf.leptos_options.site_addr;
-    let pkg =
-        std::path::Path::new(conf.leptos_options.site_root.as_ref()).join(conf.leptos_options.site_pkg_dir.as_ref());
+    let mut options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+    pin_site(&mut options);
+    let addr = options.site_addr;
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let started = std::time::Instant::now();
     match tokio::task::spawn_blocking(move || server::assets::precompress(&pkg)).await {
         Ok(Ok(n)) if n > 0 => tracing::info!(files = n, ms = started.elapsed().as_millis() as u64, "assets compressed"),
@@ -229,7 +241,7 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
              sent by billing. Set it (the same on every server process)."
         );
     }
-    let state = AppState::new(conf.leptos_options, db, clock, config);
+    let state = AppState::new(options, db, clock, config);
     tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
     if state.db.backend == Backend::Postgres {
         // Environment changes made by any server process reach this one's event streams.

@@ -36,7 +36,9 @@ pub async fn effective_slugs<C: Exec>(
 /// The environment content of a live user or sub-user, from the source tables; `None` for
 /// a deleted or unknown account.
 pub async fn compute<C: Exec>(conn: &mut C, user: i64) -> Result<Option<Value>, sqlx::Error> {
-    let row: Option<(Option<i64>, String, Option<String>, Option<i64>, Option<i64>)> = conn
+    /// Parent, own status, parent's status, own deletion, parent's deletion.
+    type Account = (Option<i64>, String, Option<String>, Option<i64>, Option<i64>);
+    let row: Option<Account> = conn
         .row(
             "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at FROM users u \
              LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1",

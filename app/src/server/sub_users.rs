@@ -255,8 +255,8 @@ pub async fn update(
         u.may_set_credentials()?;
         // Allowed, and one of the caller's sub-users? Asked before the argon2 work.
         let mut conn = db.pool.acquire().await?;
-        manager(&mut *conn, u).await?;
-        own(&mut *conn, u, id).await?;
+        manager(&mut conn, u).await?;
+        own(&mut conn, u, id).await?;
     }
     let hash = match input.password.clone() {
         Some(p) => Some(password::hash(p).await?),

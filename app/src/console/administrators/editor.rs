@@ -55,7 +55,7 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
     });
     let error = move || save.value().get().and_then(|r: Result<String, AppError>| r.err());
     let text = |get: fn(&AdminForm) -> String, set: fn(&mut AdminForm, String)| {
-        (move || form.with(|f| get(f)), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
+        (move || form.with(get), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
     };
     let (login_v, login_set) = text(|f| f.login.clone(), |f, v| f.login = v);
     let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);

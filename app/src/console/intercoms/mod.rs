@@ -335,7 +335,7 @@ fn IntercomEditor(id: Option<i64>, initial: IntercomForm, on_done: Callback<Opti
     let error = move || save.value().get().and_then(Result::err);
     let title = if id.is_some() { "Edit intercom" } else { "New intercom" };
     let text = |get: fn(&IntercomForm) -> String, set: fn(&mut IntercomForm, String)| {
-        (move || form.with(|f| get(f)), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
+        (move || form.with(get), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
     };
     let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);
     let (csa_v, csa_set) = text(|f| f.csa_code.clone(), |f, v| f.csa_code = v);

@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BillingEventRow {
     pub id: i64,
     pub request_id: String,
@@ -20,8 +21,9 @@ pub struct BillingEventRow {
     pub outcome: String,
     pub status: i64,
     pub response: String,
-    /// The camera this request names lies outside the administrator's scope: its details
-    /// are masked in `payload`.
+    /// What this request names lies outside the administrator's scope: its details are
+    /// masked in `payload`.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
     pub masked: bool,
 }
 
@@ -50,7 +52,8 @@ pub async fn user_billing_events(
         let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
         let mut list = filter.clone();
         list.text = format!(
-            "SELECT id, request_id, type, created_at, payload, outcome, status, response FROM billing_events{}",
+            "SELECT id, request_id, type AS event_type, created_at, payload, outcome, status, response \
+             FROM billing_events{}",
             filter.text
         );
         if let Some(c) = after.as_deref().and_then(Cursor::decode) {
@@ -61,22 +64,7 @@ pub async fn user_billing_events(
                 .push(")");
         }
         list.push(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", PAGE_SIZE + 1));
-        let rows: Vec<(i64, String, String, i64, String, String, i64, String)> =
-            list.query_as().fetch_all(&ctx.db().pool).await?;
-        let rows = rows
-            .into_iter()
-            .map(|(id, request_id, event_type, created_at, payload, outcome, status, response)| BillingEventRow {
-                id,
-                request_id,
-                event_type,
-                created_at,
-                payload,
-                outcome,
-                status,
-                response,
-                masked: false,
-            })
-            .collect::<Vec<_>>();
+        let rows: Vec<BillingEventRow> = list.query_as().fetch_all(&ctx.db().pool).await?;
         let rows = mask_cameras(&ctx, rows).await?;
         Ok(Page::from_rows(rows, total, |r: &BillingEventRow| Cursor { key: r.created_at.to_string(), id: r.id }))
     })

@@ -19,21 +19,36 @@ pub struct UserProfile {
     pub deleted_at: Option<i64>,
 }
 
+/// The user's row as stored (`properties` as JSON text).
+#[cfg(feature = "ssr")]
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    id: i64,
+    entity: String,
+    name: String,
+    login: String,
+    status: String,
+    properties: String,
+    created_at: i64,
+    updated_at: i64,
+    deleted_at: Option<i64>,
+}
+
 #[server(prefix = "/api/console", endpoint = "user_profile")]
 pub async fn get_user_profile(id: i64) -> Result<UserProfile, AppError> {
     use crate::server::{require, respond};
     respond(async move {
         let ctx = require("users-view").await?;
-        let row: Option<(i64, String, String, String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, COALESCE(entity, ''), name, login, status, properties, created_at, updated_at, deleted_at \
+        let row: Option<ProfileRow> = sqlx::query_as(
+            "SELECT id, COALESCE(entity, '') AS entity, name, login, status, properties, created_at, updated_at, deleted_at \
              FROM users WHERE id = $1 AND parent_id IS NULL",
         )
         .bind(id)
         .fetch_optional(&ctx.db().pool)
         .await?;
-        let (id, entity, name, login, status, props, created_at, updated_at, deleted_at) =
+        let ProfileRow { id, entity, name, login, status, properties, created_at, updated_at, deleted_at } =
             row.ok_or(AppError::NotFound)?;
-        let properties = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&props)
+        let properties = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&properties)
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))

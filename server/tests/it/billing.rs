@@ -1,11 +1,9 @@
 //! The billing API through the router, on SQLite and PostgreSQL: every type's success and
 //! failure paths, idempotency, the error shape, and the Billing Events tab.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "test-billing-token";

@@ -1,25 +1,12 @@
 //! Deletion and retention timelines (SPEC §8) with an injected time, on both databases.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 use server::retention::{self, DAY_MS};
 
 const T0: i64 = 1_800_000_000_000;
-
-async fn billing(app: &TestApp, body: Value) -> Value {
-    let req = Request::post("/api/billing/v1/requests")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, "Bearer test-billing-token")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, text) = app.request(req).await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    serde_json::from_str(&text).unwrap()
-}
 
 async fn exec(app: &TestApp, sql: &str) {
     sqlx::query(sql).execute(&app.db().pool).await.unwrap();
@@ -28,22 +15,17 @@ async fn exec(app: &TestApp, sql: &str) {
 /// A billing user with a camera, licences, a sub-user, a case of each at `level` with an
 /// event, an apartment link, a session and an audit entry. Returns (user, sub-user).
 async fn account(app: &TestApp, tag: &str, level: i64) -> (i64, i64) {
-    let user = billing(
-        app,
-        json!({"id": format!("{tag}-1"), "type": "billing.new_entity", "entity": tag,
-        "login": tag, "password": "password-123", "name": tag}),
-    )
-    .await["user_id"]
+    let user = app
+        .billing(json!({"id": format!("{tag}-1"), "type": "billing.new_entity", "entity": tag,
+        "login": tag, "password": "password-123", "name": tag}))
+        .await["user_id"]
         .as_i64()
         .unwrap();
-    billing(
-        app,
-        json!({"id": format!("{tag}-2"), "type": "billing.set_licences", "entity": tag,
-        "analytics_l1": 5, "analytics_l2": 5, "analytics_l3": 5}),
-    )
-    .await;
+    app.billing(json!({"id": format!("{tag}-2"), "type": "billing.set_licences", "entity": tag,
+        "analytics_l1": 5, "analytics_l2": 5, "analytics_l3": 5}))
+        .await;
     let mac = format!("0c:00:00:00:00:{:02x}", user % 256);
-    billing(app, json!({"id": format!("{tag}-3"), "type": "billing.new_camera", "entity": tag, "mac": mac, "serial_number": "S"}))
+    app.billing(json!({"id": format!("{tag}-3"), "type": "billing.new_camera", "entity": tag, "mac": mac, "serial_number": "S"}))
         .await;
     let camera = app.scalar(&format!("SELECT id FROM cameras WHERE mac = '{mac}'")).await;
     let (sub,): (i64,) = sqlx::query_as(
@@ -127,7 +109,7 @@ async fn deleted_users_go_after_30_days_with_their_sub_users() {
         app.state.clock.set_now_ms(T0);
         let (user, sub) = account(&app, "gone", 1).await;
         let (keep, keep_sub) = account(&app, "kept", 1).await;
-        billing(&app, json!({"id": "gone-9", "type": "billing.terminate_entity", "entity": "gone"})).await;
+        app.billing(json!({"id": "gone-9", "type": "billing.terminate_entity", "entity": "gone"})).await;
         let before = footprint(&app, user, sub).await;
         assert!(before > 8, "{before}");
         // The clock runs on from T0: count the days from the stored deletion time.
@@ -157,12 +139,9 @@ async fn unlicensed_analytics_hide_then_go_after_7_days_unless_licences_return()
         let (lost, _) = account(&app, "lost", 2).await;
         let (back, _) = account(&app, "back", 2).await;
         for tag in ["lost", "back"] {
-            billing(
-                &app,
-                json!({"id": format!("{tag}-z"), "type": "billing.set_licences", "entity": tag,
-                "analytics_l1": 5, "analytics_l2": 0, "analytics_l3": 5}),
-            )
-            .await;
+            app.billing(json!({"id": format!("{tag}-z"), "type": "billing.set_licences", "entity": tag,
+                "analytics_l1": 5, "analytics_l2": 0, "analytics_l3": 5}))
+                .await;
         }
         // The Analytics tab no longer lists level 2's licences; it says its cases are kept,
         // hidden, and until when.
@@ -175,12 +154,9 @@ async fn unlicensed_analytics_hide_then_go_after_7_days_unless_licences_return()
         assert_eq!(kept["purge_at"].as_i64(), Some(zero + 7 * DAY_MS));
         // Day 5: licences come back for one of them.
         app.state.clock.set_now_ms(zero + 5 * DAY_MS);
-        billing(
-            &app,
-            json!({"id": "back-r", "type": "billing.set_licences", "entity": "back",
-            "analytics_l1": 5, "analytics_l2": 3, "analytics_l3": 5}),
-        )
-        .await;
+        app.billing(json!({"id": "back-r", "type": "billing.set_licences", "entity": "back",
+            "analytics_l1": 5, "analytics_l2": 3, "analytics_l3": 5}))
+            .await;
         assert_eq!(run(&app, zero + 6 * DAY_MS).await, retention::Report::default());
         assert_eq!(cases(&app, lost).await, 2);
         let report = run(&app, zero + 7 * DAY_MS).await;
@@ -208,7 +184,7 @@ async fn concurrent_runs_remove_everything_once() {
         for i in 0..6 {
             let tag = format!("many{i}");
             accounts.push(account(&app, &tag, 1).await);
-            billing(&app, json!({"id": format!("{tag}-t"), "type": "billing.terminate_entity", "entity": tag})).await;
+            app.billing(json!({"id": format!("{tag}-t"), "type": "billing.terminate_entity", "entity": tag})).await;
         }
         let at = T0 + 40 * DAY_MS;
         let (a, b) = tokio::join!(retention::run(app.db(), at, "one"), retention::run(app.db(), at, "two"));

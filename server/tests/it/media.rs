@@ -1,10 +1,8 @@
 //! Stream reports from media servers (SPEC §9) and the camera profile (§5.3).
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 async fn report(app: &TestApp, body: Value, token: &str) -> (StatusCode, Value) {

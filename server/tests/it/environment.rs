@@ -1,11 +1,9 @@
 //! Environments (SPEC §7.3): kept up to date by changes, rebuilt by Synchronize cameras,
 //! served to apps with a stream of version changes.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -18,11 +16,6 @@ async fn post(app: &TestApp, path: &str, auth: &str, body: Value) -> (StatusCode
         .unwrap();
     let (status, _, text) = app.request(req).await;
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn billing(app: &TestApp, body: Value) {
-    let (status, v) = post(app, "/api/billing/v1/requests", "Bearer test-billing-token", body).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
 }
 
 async fn environment(app: &TestApp, token: &str) -> Value {
@@ -41,12 +34,11 @@ async fn subscriber(app: &TestApp) -> (String, i64, Vec<i64>) {
         .execute(&app.db().pool)
         .await
         .unwrap();
-    billing(app, json!({"id": "e1", "type": "billing.new_entity", "entity": "EVE", "login": "eve", "password": "eve-password", "name": "Eve"})).await;
-    billing(app, json!({"id": "e2", "type": "billing.create_location", "entity": "EVE", "csa": "E-1"})).await;
+    app.billing(json!({"id": "e1", "type": "billing.new_entity", "entity": "EVE", "login": "eve", "password": "eve-password", "name": "Eve"})).await;
+    app.billing(json!({"id": "e2", "type": "billing.create_location", "entity": "EVE", "csa": "E-1"})).await;
     for (i, mac) in ["0e:00:00:00:00:01", "0e:00:00:00:00:02"].iter().enumerate() {
-        billing(app, json!({"id": format!("e3{i}"), "type": "billing.new_camera", "entity": "EVE", "mac": mac, "serial_number": "S"})).await;
-        billing(
-            app,
+        app.billing(json!({"id": format!("e3{i}"), "type": "billing.new_camera", "entity": "EVE", "mac": mac, "serial_number": "S"})).await;
+        app.billing(
             json!({"id": format!("e4{i}"), "type": "billing.attach_camera", "entity": "EVE", "mac": mac, "csa": "E-1"}),
         )
         .await;
@@ -75,7 +67,7 @@ async fn every_kind_of_change_moves_the_version() {
             let _ = app;
         };
 
-        billing(&app, json!({"id": "p1", "type": "billing.pause_entity", "entity": "EVE"})).await;
+        app.billing(json!({"id": "p1", "type": "billing.pause_entity", "entity": "EVE"})).await;
         env = environment(&app, &token).await;
         assert_eq!((env["status"].clone(), env["cameras"][1]["locked"].clone()), (json!("paused"), json!(true)));
         changed(&app, "pause", env.clone());
@@ -86,7 +78,7 @@ async fn every_kind_of_change_moves_the_version() {
         assert_eq!(env["cameras"][0]["status"], "active");
         changed(&app, "stream report", env.clone());
 
-        billing(&app, json!({"id": "d1", "type": "billing.detach_camera", "entity": "EVE", "mac": "0e:00:00:00:00:02"})).await;
+        app.billing(json!({"id": "d1", "type": "billing.detach_camera", "entity": "EVE", "mac": "0e:00:00:00:00:02"})).await;
         env = environment(&app, &token).await;
         assert_eq!(env["cameras"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![cams[0]]);
         changed(&app, "detach", env.clone());
@@ -154,7 +146,7 @@ async fn the_events_stream_delivers_a_message_after_a_change() {
         assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/event-stream"));
         let mut body = res.into_body();
         tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-        billing(&app, json!({"id": "s1", "type": "billing.pause_entity", "entity": "EVE"})).await;
+        app.billing(json!({"id": "s1", "type": "billing.pause_entity", "entity": "EVE"})).await;
         let frame = tokio::time::timeout(std::time::Duration::from_secs(5), async {
             loop {
                 let f = body.frame().await.expect("stream open").expect("frame");

@@ -1,9 +1,7 @@
 //! Intercoms and their apartments (SPEC §5.3) through the router, on both databases.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::http::StatusCode;
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 async fn create_intercom(app: &TestApp, cookie: &str, csa: &str, from: i64, to: i64) -> (StatusCode, Value) {

@@ -9,11 +9,9 @@
 //! superadmin, whose answer must hold whatever the scoped one's must not (so the check can
 //! fail). Client columns: no session; an administrator (scope IN-1) logged in as ulla; ulla.
 
-mod common;
-
+use crate::common::{each_backend, has_token, world, ClientBody, TestApp, World, OUTSIDE_MAC, OUTSIDE_SERIAL};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, has_token, world, ClientBody, TestApp, World, OUTSIDE_MAC, OUTSIDE_SERIAL};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -525,7 +523,7 @@ async fn each_client_route_serves_the_user_and_keeps_an_impersonating_administra
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{ctx} without a session: {text}");
             // Fresh sessions: a row may end its own.
             let as_admin = app.impersonate(&admin, w.user).await;
-            let own = app.user_session("ulla", common::USER_PASSWORD).await;
+            let own = app.user_session("ulla", crate::common::USER_PASSWORD).await;
             let (admin_status, admin_text) = call_client(&app, &w, r, Some(&as_admin), n).await;
             let (status, text) = call_client(&app, &w, r, Some(&own), n + 100).await;
             assert_eq!(status, r.user, "{ctx} by the user: {text}");

@@ -1,9 +1,7 @@
 //! Access Settings (SPEC §3, §5.2) and administrator management (§5.4) through the router.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::http::StatusCode;
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 async fn stored(app: &TestApp, user: i64) -> Vec<String> {

@@ -3,12 +3,10 @@
 //! body limits, secrets), and a property test of administrators creating administrators.
 //! Each runs on SQLite and, with TEST_POSTGRES_URL, on PostgreSQL.
 
-mod common;
-
+use crate::common::{each_backend, has_token, world, TestApp, OUTSIDE_MAC, OUTSIDE_SERIAL, USER_PASSWORD};
 use app::domain::rng::SplitMix64;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, has_token, world, TestApp, OUTSIDE_MAC, OUTSIDE_SERIAL, USER_PASSWORD};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -354,7 +352,7 @@ async fn event_streams_end_with_their_session_and_are_capped() {
         let own = app.user_session("ulla", USER_PASSWORD).await;
         let res = stream(&app, &router, &own).await;
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(app.client_fn("sign_out", Some(&own), common::ClientBody::Form(&[])).await.0, StatusCode::OK);
+        assert_eq!(app.client_fn("sign_out", Some(&own), crate::common::ClientBody::Form(&[])).await.0, StatusCode::OK);
         assert!(ends(res).await, "the stream outlived its session");
         // The impersonating administrator disabled.
         let id = app.create_admin("helpdesk", "admin", &["users-view", "users-impersonate"], &["IN-1"], &[]).await;

@@ -1,11 +1,9 @@
 //! The console through the router: sign-in, sessions, redirects, the users list and every
 //! tab's server function — on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::each_backend;
 use app::domain::time::HOUR_MS;
 use axum::http::StatusCode;
-use common::each_backend;
 use serde_json::Value;
 
 #[tokio::test]
@@ -99,7 +97,12 @@ async fn disabled_administrators_lose_their_sessions_and_permissions_are_enforce
     .await;
 }
 
-async fn all_pages(app: &common::TestApp, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> (Vec<Value>, i64) {
+async fn all_pages(
+    app: &crate::common::TestApp,
+    cookie: &str,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (Vec<Value>, i64) {
     let mut rows = Vec::new();
     let mut after: Option<String> = None;
     let mut total;

@@ -1,21 +1,9 @@
 //! Log in as User (SPEC §7.2) and the web client's session functions.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
-
-async fn billing(app: &TestApp, body: Value) {
-    let req = Request::post("/api/billing/v1/requests")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, "Bearer test-billing-token")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, text) = app.request(req).await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-}
 
 /// "ivy" with one camera at each of two locations; returns (user id, camera at IN-1, camera at OUT-1).
 async fn subscriber(app: &TestApp) -> (i64, i64, i64) {
@@ -23,13 +11,12 @@ async fn subscriber(app: &TestApp) -> (i64, i64, i64) {
         .execute(&app.db().pool)
         .await
         .unwrap();
-    billing(app, json!({"id": "i1", "type": "billing.new_entity", "entity": "IVY", "login": "ivy", "password": "ivy-password", "name": "Ivy"})).await;
+    app.billing(json!({"id": "i1", "type": "billing.new_entity", "entity": "IVY", "login": "ivy", "password": "ivy-password", "name": "Ivy"})).await;
     for (i, (csa, mac)) in [("IN-1", "0f:00:00:00:00:01"), ("OUT-1", "0f:00:00:00:00:02")].iter().enumerate() {
-        billing(app, json!({"id": format!("i2{i}"), "type": "billing.create_location", "entity": "IVY", "csa": csa}))
+        app.billing(json!({"id": format!("i2{i}"), "type": "billing.create_location", "entity": "IVY", "csa": csa}))
             .await;
-        billing(app, json!({"id": format!("i3{i}"), "type": "billing.new_camera", "entity": "IVY", "mac": mac, "serial_number": "S"})).await;
-        billing(
-            app,
+        app.billing(json!({"id": format!("i3{i}"), "type": "billing.new_camera", "entity": "IVY", "mac": mac, "serial_number": "S"})).await;
+        app.billing(
             json!({"id": format!("i4{i}"), "type": "billing.attach_camera", "entity": "IVY", "mac": mac, "csa": csa}),
         )
         .await;
@@ -144,7 +131,7 @@ async fn users_sign_in_to_the_web_client_and_a_paused_account_is_locked() {
         assert_eq!(status, StatusCode::OK, "{text}");
         let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
         assert_eq!(app.get("/client", Some(&cookie)).await.0, StatusCode::OK);
-        billing(&app, json!({"id": "ip", "type": "billing.pause_entity", "entity": "IVY"})).await;
+        app.billing(json!({"id": "ip", "type": "billing.pause_entity", "entity": "IVY"})).await;
         let (_, home) = client_call(&app, "home", &cookie).await;
         assert_eq!(home["status"], "paused");
         assert!(home["cameras"].as_array().unwrap().iter().all(|c| c["locked"] == true));
@@ -180,7 +167,7 @@ async fn cameras_of(app: &TestApp, user: i64) -> Vec<i64> {
 async fn actions_while_impersonating_stay_in_scope_and_are_audited_with_both_identities() {
     each_backend(|app| async move {
         let (user, inside, outside) = subscriber(&app).await;
-        billing(&app, json!({"id": "il", "type": "billing.set_licences", "entity": "IVY", "analytics_l1": 5, "analytics_l2": 0, "analytics_l3": 0})).await;
+        app.billing(json!({"id": "il", "type": "billing.set_licences", "entity": "IVY", "analytics_l1": 5, "analytics_l2": 0, "analytics_l3": 0})).await;
         sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'subusers-manage')")
             .bind(user)
             .execute(&app.db().pool)

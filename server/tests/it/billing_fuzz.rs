@@ -1,12 +1,10 @@
 //! Arbitrary bodies and headers: the billing API never answers 5xx and never leaves a
 //! half-applied change. Seeded, so a failure reproduces.
 
-mod common;
-
+use crate::common::each_backend;
 use app::domain::rng::SplitMix64;
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::each_backend;
 use serde_json::{json, Map, Value};
 
 const TYPES: &[&str] = &[

@@ -1,10 +1,8 @@
 //! The client API (SPEC §7.1): sessions and analytics cases within licences.
 
-mod common;
-
+use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 async fn send(
@@ -23,19 +21,6 @@ async fn send(
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn billing(app: &TestApp, body: Value) {
-    let (status, v) = {
-        let req = Request::post("/api/billing/v1/requests")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::AUTHORIZATION, "Bearer test-billing-token")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let (s, _, t) = app.request(req).await;
-        (s, t)
-    };
-    assert_eq!(status, StatusCode::OK, "{v}");
-}
-
 async fn session(app: &TestApp, login: &str, password: &str) -> (StatusCode, Value) {
     send(app, "POST", "/api/client/v1/sessions", None, Some(json!({"login": login, "password": password}))).await
 }
@@ -47,17 +32,16 @@ async fn subscriber(app: &TestApp, l1: i64) -> Vec<i64> {
         .execute(&app.db().pool)
         .await
         .unwrap();
-    billing(app, json!({"id": "c1", "type": "billing.new_entity", "entity": "E", "login": "anna", "password": "anna-password", "name": "Anna"})).await;
-    billing(app, json!({"id": "c2", "type": "billing.create_location", "entity": "E", "csa": "C-1"})).await;
+    app.billing(json!({"id": "c1", "type": "billing.new_entity", "entity": "E", "login": "anna", "password": "anna-password", "name": "Anna"})).await;
+    app.billing(json!({"id": "c2", "type": "billing.create_location", "entity": "E", "csa": "C-1"})).await;
     for (i, mac) in ["0d:00:00:00:00:01", "0d:00:00:00:00:02"].iter().enumerate() {
-        billing(app, json!({"id": format!("c3{i}"), "type": "billing.new_camera", "entity": "E", "mac": mac, "serial_number": "S"})).await;
-        billing(
-            app,
+        app.billing(json!({"id": format!("c3{i}"), "type": "billing.new_camera", "entity": "E", "mac": mac, "serial_number": "S"})).await;
+        app.billing(
             json!({"id": format!("c4{i}"), "type": "billing.attach_camera", "entity": "E", "mac": mac, "csa": "C-1"}),
         )
         .await;
     }
-    billing(app, json!({"id": "c5", "type": "billing.set_licences", "entity": "E", "analytics_l1": l1, "analytics_l2": 0, "analytics_l3": 0})).await;
+    app.billing(json!({"id": "c5", "type": "billing.set_licences", "entity": "E", "analytics_l1": l1, "analytics_l2": 0, "analytics_l3": 0})).await;
     let rows: Vec<(i64,)> =
         sqlx::query_as("SELECT id FROM cameras ORDER BY id").fetch_all(&app.db().pool).await.unwrap();
     rows.into_iter().map(|(c,)| c).collect()
@@ -82,7 +66,7 @@ async fn sessions_refuse_wrong_and_deleted_accounts_and_slow_down_guessing() {
         let (_, v) = session(&app, "anna", "anna-password").await;
         let token = v["token"].as_str().unwrap().to_string();
         // Termination ends the session and refuses new ones.
-        billing(&app, json!({"id": "c9", "type": "billing.terminate_entity", "entity": "E"})).await;
+        app.billing(json!({"id": "c9", "type": "billing.terminate_entity", "entity": "E"})).await;
         assert_eq!(send(&app, "GET", "/api/client/v1/cases", Some(&token), None).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(session(&app, "anna", "anna-password").await.0, StatusCode::UNAUTHORIZED);
         app
@@ -352,7 +336,7 @@ async fn sub_users_are_managed_within_the_rules_of_section_3() {
         assert_eq!(call("PUT", "/api/client/v1/sub-users/abc".into(), Some(json!({}))).await.0, StatusCode::NOT_FOUND);
 
         // A parent that loses the level's licences: the stored slug stays, not effective.
-        billing(&app, json!({"id": "c6", "type": "billing.set_licences", "entity": "E", "analytics_l1": 0, "analytics_l2": 0, "analytics_l3": 0})).await;
+        app.billing(json!({"id": "c6", "type": "billing.set_licences", "entity": "E", "analytics_l1": 0, "analytics_l2": 0, "analytics_l3": 0})).await;
         let (_, kid_v) = session(&app, "kid", "new-kid-password").await;
         let (_, env) = send(&app, "GET", "/api/client/v1/environment", Some(kid_v["token"].as_str().unwrap()), None).await;
         assert_eq!(env["permissions"], json!(["cameras-live"]));
