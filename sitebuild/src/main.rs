@@ -1,11 +1,13 @@
 //! `sitebuild`: builds what `make run` serves, in one step of the workspace's own.
 //!
-//! 1. the browser bundle: `cargo build` of `frontend` for wasm32 (profile `wasm-release`);
-//! 2. its site, made beside the current one and only when the bundle, the stylesheet or
+//! 1. the server (`cargo build`, profile `SITEBUILD_SERVER_PROFILE`, default `release`),
+//!    side by side with steps 2 and 3 (each build has serial stretches the other fills);
+//! 2. the browser bundle: `cargo build` of `frontend` for wasm32 (profile `wasm-release`,
+//!    in a target folder of its own so that both builds run at once);
+//! 3. its site, made beside the current one and only when the bundle, the stylesheet or
 //!    `public/` changed: the lazy routes split into modules of their own (the format
 //!    leptos 0.8 loads), wasm-bindgen's JS, `wasm-opt -Oz`, then content hashes in the file
 //!    names and `hash.txt` (as the server's hydration scripts read them);
-//! 3. the server (`cargo build`, profile `SITEBUILD_SERVER_PROFILE`, default `release`);
 //! 4. `LEPTOS_SITE_ROOT` (a link) is pointed at the new site in one rename, so a server
 //!    already running keeps serving the site it started with (it reads the link once).
 //!
@@ -71,7 +73,10 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let s = Settings::from_env();
     let started = Instant::now();
-    cargo(&[
+    let server = cargo(&["build", "--package", "server", "--bin", "server", "--profile", &s.server_profile])?;
+    let front = s.target_dir.join("front");
+    let front_dir = front.display().to_string();
+    let bundle = cargo(&[
         "build",
         "--package",
         "frontend",
@@ -80,10 +85,13 @@ fn run() -> Result<(), String> {
         "wasm32-unknown-unknown",
         "--profile",
         "wasm-release",
-    ])?;
-    let wasm = s.target_dir.join("wasm32-unknown-unknown/wasm-release/frontend.wasm");
-    let site = site(&s, &wasm)?;
-    cargo(&["build", "--package", "server", "--bin", "server", "--profile", &s.server_profile])?;
+        "--target-dir",
+        &front_dir,
+    ])
+    .and_then(finish);
+    let site = bundle.and_then(|()| site(&s, &front.join("wasm32-unknown-unknown/wasm-release/frontend.wasm")));
+    let server = finish(server);
+    let (site, ()) = (site?, server?);
     // The hash file beside the server binary too: where leptos looks for it by default.
     let bin_dir = s.target_dir.join(Settings::profile_dir(&s.server_profile));
     copy(&site.join("hash.txt"), &bin_dir.join("hash.txt"))?;
@@ -93,11 +101,23 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
+/// A cargo build, started.
+struct Build {
+    child: std::process::Child,
+    what: String,
+}
+
+fn cargo(args: &[&str]) -> Result<Build, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo).args(args).status().map_err(|e| format!("{cargo}: {e}"))?;
+    let child = Command::new(&cargo).args(args).spawn().map_err(|e| format!("{cargo}: {e}"))?;
+    Ok(Build { child, what: format!("cargo {}", args.join(" ")) })
+}
+
+/// Waits for a build to end well.
+fn finish(mut build: Build) -> Result<(), String> {
+    let status = build.child.wait().map_err(|e| format!("{}: {e}", build.what))?;
     if !status.success() {
-        return Err(format!("cargo {} failed", args.join(" ")));
+        return Err(format!("{} failed", build.what));
     }
     Ok(())
 }

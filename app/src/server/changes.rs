@@ -57,7 +57,7 @@ pub fn parse_payload(payload: &str) -> Option<(i64, i64)> {
 /// here; reconnects after a lost connection (streams re-read their versions meanwhile).
 pub async fn listen(url: String) {
     loop {
-        match sqlx::postgres::PgListener::connect(&url).await {
+        match sqlx_postgres::PgListener::connect(&url).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => loop {
                     match listener.recv().await {

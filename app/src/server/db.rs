@@ -26,13 +26,53 @@ pub struct Db {
     pub write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+/// The migrations of each backend, compiled in: (file name, SQL). A test checks that the
+/// list names every file of the folders.
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_schema.sql", include_str!("../../../migrations/sqlite/0001_schema.sql")),
+    ("0002_user_search.sql", include_str!("../../../migrations/sqlite/0002_user_search.sql")),
+    ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/sqlite/0003_sessions_and_sign_in.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_schema.sql", include_str!("../../../migrations/postgres/0001_schema.sql")),
+    ("0002_user_search.sql", include_str!("../../../migrations/postgres/0002_user_search.sql")),
+    ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/postgres/0003_sessions_and_sign_in.sql")),
+];
+
+/// Registers both drivers with sqlx's `Any` (once per process).
+pub fn install_drivers() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        sqlx::any::install_drivers(&[sqlx_sqlite::any::DRIVER, sqlx_postgres::any::DRIVER])
+            .expect("the database drivers are installed once");
+    });
+}
+
+/// A migrator for `files` as sqlx's `migrate!` would make it (the version and description
+/// from the file name, the checksum of the SQL), so databases migrated before agree.
+fn migrator(files: &'static [(&'static str, &'static str)]) -> sqlx::migrate::Migrator {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = files
+        .iter()
+        .map(|(file, sql)| {
+            let stem = file.trim_end_matches(".sql");
+            let (version, description) = stem.split_once('_').unwrap_or((stem, ""));
+            Migration::new(
+                version.parse().expect("migration files start with their version"),
+                description.replace('_', " ").into(),
+                MigrationType::Simple,
+                (*sql).into(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator { migrations: migrations.into(), ..Migrator::DEFAULT }
+}
 
 impl Db {
     /// Connects and runs the migrations of the backend.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        sqlx::any::install_default_drivers();
+        install_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
             (Backend::Sqlite, sqlite_url(url)?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -75,10 +115,10 @@ impl Db {
 }
 
 async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    let migrator = match backend {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
-    };
+    let migrator = migrator(match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    });
     migrator.run(pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
 }
 
@@ -125,4 +165,25 @@ pub fn like_pattern(term: &str) -> String {
     }
     p.push('%');
     p
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_migration_file_is_compiled_in() {
+        for (dir, listed) in [("sqlite", super::SQLITE_MIGRATIONS), ("postgres", super::POSTGRES_MIGRATIONS)] {
+            let path = format!("{}/../migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<String> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|f| f.ends_with(".sql"))
+                .collect();
+            files.sort();
+            let names: Vec<&str> = listed.iter().map(|(f, _)| *f).collect();
+            assert_eq!(files, names, "migrations/{dir}");
+            for (file, sql) in listed {
+                assert_eq!(std::fs::read_to_string(format!("{path}/{file}")).unwrap(), *sql);
+            }
+        }
+    }
 }

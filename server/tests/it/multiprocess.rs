@@ -108,7 +108,7 @@ struct TestDb {
 impl TestDb {
     async fn create(admin_url: &str) -> Self {
         use sqlx::Connection;
-        sqlx::any::install_default_drivers();
+        app::server::db::install_drivers();
         let name = format!("vms_mp_{}_{}", std::process::id(), free_port());
         let mut c = sqlx::AnyConnection::connect(admin_url).await.unwrap();
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();

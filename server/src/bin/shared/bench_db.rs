@@ -5,7 +5,7 @@ use app::server::db::{Backend, Db};
 /// A fresh database named `name`: a SQLite file in a temporary folder, or a database on the
 /// PostgreSQL server at `pg`. Hand the result to `drop_db` when done.
 pub async fn fresh_db(backend: Backend, pg: Option<&str>, name: &str) -> (Db, Option<(String, String)>) {
-    sqlx::any::install_default_drivers();
+    app::server::db::install_drivers();
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(name);

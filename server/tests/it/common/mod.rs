@@ -92,7 +92,7 @@ async fn sqlite_app() -> TestApp {
 
 async fn postgres_app(url: &str) -> TestApp {
     use sqlx::Connection;
-    sqlx::any::install_default_drivers();
+    app::server::db::install_drivers();
     let name = unique("vms_test");
     let mut admin = sqlx::AnyConnection::connect(url)
         .await
