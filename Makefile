@@ -17,14 +17,19 @@ export DATABASE_URL ?= sqlite://data/vms.db
 export VMS_DEMO_DATA ?= 1
 export RUST_LOG ?= info,sqlx=warn
 
-SERVER := $(CARGO_TARGET_DIR)/release/server
+# The server's profile. `dev` (with the crates that do heavy work optimised, see Cargo.toml)
+# shares its build with the tests; `make bench` and deployments use `release`.
+SERVER_PROFILE ?= dev
+export SITEBUILD_SERVER_PROFILE = $(SERVER_PROFILE)
+# The binary `make run` starts, and the browser tests too (end2end/start-server.sh).
+export VMS_SERVER_BIN = $(CARGO_TARGET_DIR)/$(if $(filter dev,$(SERVER_PROFILE)),debug,$(SERVER_PROFILE))/server
 
 .PHONY: run test tools e2e-tools build test-rust test-e2e bench fmt
 
 run: tools build
 	@echo "Starting on http://$(LEPTOS_SITE_ADDR) (database: $(DATABASE_URL))"
 	@if [ "$(VMS_DEMO_DATA)" = 1 ]; then echo "Demo administrator: login admin, password admin-demo-2026"; fi
-	$(SERVER)
+	$(VMS_SERVER_BIN)
 
 tools:
 	@scripts/setup-tools.sh
@@ -35,10 +40,10 @@ e2e-tools:
 # The browser bundle (lazy routes split into wasm modules of their own, hashed names) and
 # the server; a site that is already built for the same bundle is reused (sitebuild).
 build:
-	cargo run --quiet --profile tool -p sitebuild
+	cargo run --quiet -p sitebuild
 
 # Every Rust test on SQLite, and on PostgreSQL too when TEST_POSTGRES_URL is set;
-# then the browser journeys against the release build.
+# then the browser journeys against the server `make run` builds.
 test: tools e2e-tools test-rust build test-e2e
 
 # PostgreSQL halves skipped (TEST_POSTGRES_URL unset) are counted in this file.
@@ -46,8 +51,7 @@ SKIPS := $(CARGO_TARGET_DIR)/postgres-skipped.txt
 
 test-rust:
 	@rm -f $(SKIPS)
-	VMS_TEST_SKIPS=$(SKIPS) cargo test --workspace --exclude frontend --exclude sitebuild
-	cargo test --profile tool -p sitebuild
+	VMS_TEST_SKIPS=$(SKIPS) cargo test --workspace --exclude frontend
 	@if [ -s $(SKIPS) ]; then echo "PostgreSQL: $$(wc -l < $(SKIPS)) test cases ran on SQLite only (set TEST_POSTGRES_URL to run them on PostgreSQL too)"; fi
 
 test-e2e:
@@ -57,6 +61,7 @@ test-e2e:
 # then page weight and time to hydrated in Chromium (SQLite; PostgreSQL too with
 # BENCH_POSTGRES_URL or TEST_POSTGRES_URL). BENCH_SECONDS sets the length of each billing
 # phase (default 30); BENCH_CONSOLE_USERS the console data sizes (default 10000,100000).
+bench: SERVER_PROFILE = release
 bench: tools e2e-tools build
 	cargo run --release -p server --bin bench
 	cargo run --release -p server --bin bench_console

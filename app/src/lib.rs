@@ -39,21 +39,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, once hydrated: tests wait for this marker.
-    Effect::new(move |_| components::dom::mark_hydrated());
     view! {
         <Title formatter=|t: String| if t.is_empty() { "VMS Admin Console".to_string() } else { format!("{t} · VMS Admin Console") } />
         // Pages are rendered whole on the server (`SsrMode::Async`): they read and work before
         // their script arrives, or without it.
         <Router>
-            <Routes fallback=components::states::NotFoundPage>
-                <Route path=path!("/login") ssr=SsrMode::Async view=console::login::LoginPage />
-                <Route path=path!("/client/login") ssr=SsrMode::Async view=client::ClientLoginPage />
+            <Routes fallback=marked(components::states::NotFoundPage)>
+                <Route path=path!("/login") ssr=SsrMode::Async view=marked(console::login::LoginPage) />
+                <Route path=path!("/client/login") ssr=SsrMode::Async view=marked(client::ClientLoginPage) />
                 <Route path=path!("/client") ssr=SsrMode::Async view={Lazy::<ClientHome>::new()} />
                 <Route path=path!("/client/sub-users") ssr=SsrMode::Async view={Lazy::<ClientSubUsers>::new()} />
                 <Route path=path!("/client/analytics") ssr=SsrMode::Async view={Lazy::<ClientAnalytics>::new()} />
-                <Route path=path!("/users") ssr=SsrMode::Async view=console::users::UsersPage />
-                <Route path=path!("/users/:id/:tab") ssr=SsrMode::Async view=console::user_card::UserCard />
+                <Route path=path!("/users") ssr=SsrMode::Async view=marked(console::users::UsersPage) />
+                <Route path=path!("/users/:id/:tab") ssr=SsrMode::Async view=marked(console::user_card::UserCard) />
                 <Route path=path!("/cameras/:id/general") ssr=SsrMode::Async view={Lazy::<Camera>::new()} />
                 <Route path=path!("/intercoms") ssr=SsrMode::Async view={Lazy::<Intercoms>::new()} />
                 <Route path=path!("/intercoms/:id/:tab") ssr=SsrMode::Async view={Lazy::<IntercomCard>::new()} />
@@ -64,8 +62,23 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A page whose code the browser loads when the page is first shown (`cargo leptos build
-/// --split`): the subscribers' web client and the console pages operators open rarely, so
+/// Marks `<body data-hydrated>` (which the browser tests wait for) once the route showing
+/// is hydrated. Called from inside each route: an effect runs only after the view that
+/// created it is hydrated, and a lazy route's view only after its module has loaded.
+fn mark_when_hydrated() {
+    Effect::new(move |_| components::dom::mark_hydrated());
+}
+
+/// A route's view that marks the page hydrated (see `mark_when_hydrated`).
+fn marked<V: IntoView + 'static>(page: fn() -> V) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
+    move || {
+        mark_when_hydrated();
+        page().into_any()
+    }
+}
+
+/// A page whose code the browser loads when the page is first shown (split into a module
+/// of its own by `sitebuild`): the subscribers' web client and the console pages operators open rarely, so
 /// that the users list and card do not download them. Those two stay in the main module:
 /// split too, they shared so much code with the rest that the card of a user came to more
 /// bytes in its many pieces than in one module.
@@ -81,6 +94,7 @@ macro_rules! lazy_page {
 
             fn view(this: Self) -> AnyView {
                 let _ = this;
+                mark_when_hydrated();
                 view! { <$page /> }.into_any()
             }
         }

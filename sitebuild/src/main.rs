@@ -1,13 +1,12 @@
 //! `sitebuild`: builds what `make run` serves, in one step of the workspace's own.
 //!
-//! 1. the server (`cargo build`, profile `SITEBUILD_SERVER_PROFILE`, default `release`),
-//!    side by side with steps 2 and 3 (each build has serial stretches the other fills);
-//! 2. the browser bundle: `cargo build` of `frontend` for wasm32 (profile `wasm-release`,
-//!    in a target folder of its own so that both builds run at once);
-//! 3. its site, made beside the current one and only when the bundle, the stylesheet or
+//! 1. the browser bundle: `cargo build` of `frontend` for wasm32 (profile `wasm-release`);
+//! 2. its site, made beside the current one and only when the bundle, the stylesheet or
 //!    `public/` changed: the lazy routes split into modules of their own (the format
 //!    leptos 0.8 loads), wasm-bindgen's JS, `wasm-opt -Oz`, then content hashes in the file
 //!    names and `hash.txt` (as the server's hydration scripts read them);
+//! 3. the server (`cargo build`, profile `SITEBUILD_SERVER_PROFILE`, default `dev`, which
+//!    shares its build with the tests);
 //! 4. `LEPTOS_SITE_ROOT` (a link) is pointed at the new site in one rename, so a server
 //!    already running keeps serving the site it started with (it reads the link once).
 //!
@@ -46,7 +45,7 @@ impl Settings {
             site_root: PathBuf::from(var("LEPTOS_SITE_ROOT", "target/site")),
             pkg: var("LEPTOS_SITE_PKG_DIR", "pkg"),
             target_dir: PathBuf::from(var("CARGO_TARGET_DIR", "target")),
-            server_profile: var("SITEBUILD_SERVER_PROFILE", "release"),
+            server_profile: var("SITEBUILD_SERVER_PROFILE", "dev"),
         }
     }
 
@@ -73,10 +72,8 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let s = Settings::from_env();
     let started = Instant::now();
-    let server = cargo(&["build", "--package", "server", "--bin", "server", "--profile", &s.server_profile])?;
-    let front = s.target_dir.join("front");
-    let front_dir = front.display().to_string();
-    let bundle = cargo(&[
+    // One build at a time: on two cores, two builds side by side took longer than in turn.
+    cargo(&[
         "build",
         "--package",
         "frontend",
@@ -85,13 +82,9 @@ fn run() -> Result<(), String> {
         "wasm32-unknown-unknown",
         "--profile",
         "wasm-release",
-        "--target-dir",
-        &front_dir,
-    ])
-    .and_then(finish);
-    let site = bundle.and_then(|()| site(&s, &front.join("wasm32-unknown-unknown/wasm-release/frontend.wasm")));
-    let server = finish(server);
-    let (site, ()) = (site?, server?);
+    ])?;
+    let site = site(&s, &s.target_dir.join("wasm32-unknown-unknown/wasm-release/frontend.wasm"))?;
+    cargo(&["build", "--package", "server", "--bin", "server", "--profile", &s.server_profile])?;
     // The hash file beside the server binary too: where leptos looks for it by default.
     let bin_dir = s.target_dir.join(Settings::profile_dir(&s.server_profile));
     copy(&site.join("hash.txt"), &bin_dir.join("hash.txt"))?;
@@ -101,23 +94,13 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// A cargo build, started.
-struct Build {
-    child: std::process::Child,
-    what: String,
-}
-
-fn cargo(args: &[&str]) -> Result<Build, String> {
+/// Runs cargo (the one that runs this tool) to the end.
+fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let child = Command::new(&cargo).args(args).spawn().map_err(|e| format!("{cargo}: {e}"))?;
-    Ok(Build { child, what: format!("cargo {}", args.join(" ")) })
-}
-
-/// Waits for a build to end well.
-fn finish(mut build: Build) -> Result<(), String> {
-    let status = build.child.wait().map_err(|e| format!("{}: {e}", build.what))?;
+    let what = format!("{cargo} {}", args.join(" "));
+    let status = Command::new(&cargo).args(args).status().map_err(|e| format!("{what}: {e}"))?;
     if !status.success() {
-        return Err(format!("{} failed", build.what));
+        return Err(format!("{what} failed"));
     }
     Ok(())
 }
@@ -172,6 +155,7 @@ fn site(s: &Settings, wasm: &Path) -> Result<PathBuf, String> {
         o
     })
     .map_err(|e| format!("splitting the bundle: {e:#}"))?;
+    let mut phases = vec![("split", started.elapsed())];
     let manifest = serde_json::to_string_pretty(&split.prefetch_map).map_err(|e| e.to_string())?;
     std::fs::write(pkg.join("__wasm_split_manifest.json"), manifest).map_err(io("the split manifest"))?;
 
@@ -192,8 +176,9 @@ fn site(s: &Settings, wasm: &Path) -> Result<PathBuf, String> {
     std::fs::remove_file(&split_main).map_err(io(split_main.display()))?;
     let main_wasm = pkg.join(format!("{}.wasm", s.name));
     std::fs::rename(pkg.join(format!("{}_bg.wasm", s.name)), &main_wasm).map_err(io("renaming the bundle"))?;
-
+    phases.push(("wasm-bindgen", started.elapsed()));
     optimize(&pkg)?;
+    phases.push(("wasm-opt", started.elapsed()));
     let stylesheet = minify_css(&String::from_utf8_lossy(&css));
     std::fs::write(pkg.join(format!("{}.css", s.name)), stylesheet).map_err(io("the stylesheet"))?;
     for file in &public {
@@ -208,7 +193,16 @@ fn site(s: &Settings, wasm: &Path) -> Result<PathBuf, String> {
     std::fs::write(work.join(".complete"), "").map_err(io(".complete"))?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&work, &dir).map_err(io(dir.display()))?;
-    println!("sitebuild: site {key} made in {:.1} s", started.elapsed().as_secs_f64());
+    let mut last = std::time::Duration::ZERO;
+    let took: Vec<String> = phases
+        .into_iter()
+        .map(|(what, at)| {
+            let s = format!("{what} {:.1} s", (at - last).as_secs_f64());
+            last = at;
+            s
+        })
+        .collect();
+    println!("sitebuild: site {key} made in {:.1} s ({})", started.elapsed().as_secs_f64(), took.join(", "));
     Ok(dir)
 }
 
