@@ -1,13 +1,15 @@
 #![recursion_limit = "256"]
 //! VMS Admin Console: the shell, the application and its routes.
 
+#[cfg(feature = "ssr")]
+pub mod backend;
 pub mod client;
 pub mod components;
 pub mod console;
 pub mod domain;
 pub mod error;
-#[cfg(feature = "ssr")]
-pub mod server;
+mod layers;
+pub mod views;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -16,7 +18,7 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    server::csp::send();
+    backend::csp::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">

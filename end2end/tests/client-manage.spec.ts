@@ -55,7 +55,7 @@ test('a subscriber manages sub-users and analytics cases in the web client', asy
   const list = client.getByRole('list', { name: 'Sub-users' });
   await expect(list.getByRole('listitem')).toHaveCount(1);
   await expect(list).toContainText(`kid${s}`);
-  await expect(list).toContainText('1 cameras');
+  await expect(list).toContainText('1 camera ·');
 
   // Edit it, then delete it (asked once more in place).
   await list.getByRole('button', { name: 'Edit Kid' }).click();
@@ -82,7 +82,7 @@ test('a subscriber manages sub-users and analytics cases in the web client', asy
   await caseForm.getByRole('checkbox', { name: 'Yard 1' }).check();
   await caseForm.getByRole('checkbox', { name: 'Yard 2' }).check();
   await caseForm.getByRole('button', { name: 'Save' }).click();
-  await expect(caseForm.getByRole('alert')).toContainText('1 free level 1 licences; this case needs 2');
+  await expect(caseForm.getByRole('alert')).toContainText('1 licence free at level 1; this case needs 2');
   await caseForm.getByRole('checkbox', { name: 'Yard 2' }).uncheck();
   await caseForm.getByRole('button', { name: 'Save' }).click();
   const cases = client.getByRole('list', { name: 'Cases' });

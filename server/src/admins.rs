@@ -1,15 +1,16 @@
 //! Creating administrators (CLI, bootstrap and demo data share this).
 
+use app::backend::admins::{self, AdminSpec};
+use app::backend::db::Db;
+use app::backend::password;
+use app::domain::admin::{Permission, Role};
 use app::error::AppError;
-use app::server::admins::{self, AdminSpec};
-use app::server::db::Db;
-use app::server::password;
 
 pub struct NewAdmin {
     pub login: String,
     pub password: String,
-    pub role: String,
-    pub permissions: Vec<String>,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
     pub scope_csa: Vec<String>,
     pub scope_cameras: Vec<i64>,
 }
@@ -50,7 +51,7 @@ pub async fn bootstrap(db: &Db, spec: &str, now: i64) -> Result<Option<String>, 
         NewAdmin {
             login: login.into(),
             password: password.into(),
-            role: "superadmin".into(),
+            role: Role::Superadmin,
             permissions: vec![],
             scope_csa: vec![],
             scope_cameras: vec![],

@@ -2,7 +2,7 @@
 //! (`{"case_id", "kind", "occurred_at", "data"}`, SPEC §9), with their own bearer tokens.
 
 use crate::api_error::{bearer_in, json_object, ApiError};
-use app::server::state::AppState;
+use app::backend::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

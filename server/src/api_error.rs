@@ -83,7 +83,7 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// Whether the request carries one of `tokens` as its bearer token (constant-time compare).
 pub fn bearer_in(headers: &axum::http::HeaderMap, tokens: &[String]) -> bool {
     bearer(headers)
-        .is_some_and(|t| tokens.iter().any(|k| app::server::token::constant_time_eq(k.as_bytes(), t.as_bytes())))
+        .is_some_and(|t| tokens.iter().any(|k| app::backend::token::constant_time_eq(k.as_bytes(), t.as_bytes())))
 }
 
 /// Largest body any JSON API accepts.

@@ -1,15 +1,15 @@
 //! The client API for desktop and mobile apps (SPEC §7.1): sessions of users and sub-users,
 //! their environment and its event stream, analytics cases (which consume licences of the
 //! account, the billing user) with their events, and sub-users. The rules live in
-//! `app::server::{cases, sub_users}`, shared with the web client.
+//! `app::backend::{cases, sub_users}`, shared with the web client.
 
 use crate::api_error::{json_object, ApiError};
-use app::client::sub_users::SubUserRow;
+use app::backend::cases::{self, NewCase};
+use app::backend::client::{self, ClientUser};
+use app::backend::state::AppState;
+use app::backend::sub_users::{self, SubUserInput};
 use app::domain::time::format_rfc3339;
-use app::server::cases::{self, NewCase};
-use app::server::client::{self, ClientUser};
-use app::server::state::AppState;
-use app::server::sub_users::{self, SubUserInput};
+use app::views::sub_users::SubUserRow;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -47,7 +47,7 @@ fn text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, Ap
 }
 
 async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Response {
-    use app::server::sign_in::{check, client_addr, Checked, Realm};
+    use app::backend::sign_in::{check, client_addr, Checked, Realm};
     let (parts, body) = req.into_parts();
     reply(
         async {
@@ -274,14 +274,14 @@ async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> R
 
 /// Server-sent events: a message with the new `version` whenever the environment changes.
 /// The stream wakes on announcements of its user's changes (from this process, or from any
-/// process through PostgreSQL's LISTEN/NOTIFY, see `app::server::changes`) and reads the
+/// process through PostgreSQL's LISTEN/NOTIFY, see `app::backend::changes`) and reads the
 /// stored version, so only committed changes are sent. It also re-reads every 10 s, which
 /// covers announcements lost while a listener reconnected, and comments every 15 s to keep
 /// proxies open. Each time it wakes it checks its session: the stream ends with the session
 /// (sign-out, expiry, an impersonating administrator disabled). Streams are capped per
 /// session and per process (429 past the cap).
 async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    use app::server::limits::Full;
+    use app::backend::limits::Full;
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     use tokio::time::{sleep, Duration, Instant};
@@ -306,7 +306,7 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
             return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
         }
     };
-    async fn version(db: &app::server::db::Db, user: i64) -> Option<i64> {
+    async fn version(db: &app::backend::db::Db, user: i64) -> Option<i64> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM environments WHERE user_id = $1")
             .bind(user)
             .fetch_optional(&db.pool)
@@ -319,7 +319,7 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
     // An announced version not yet readable (its transaction still committing) is
     // awaited this long, then left to the next re-check.
     const COMMIT_WAIT: Duration = Duration::from_secs(3);
-    let changes = app::server::changes::subscribe();
+    let changes = app::backend::changes::subscribe();
     // The version the client has now; every later one is announced.
     let seen = version(&state.db, u.id).await;
     let user = u.id;

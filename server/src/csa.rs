@@ -1,7 +1,7 @@
 //! `server csa import FILE.csv`: the CSA address directory (`code,city,street,house,entrance`).
 
+use app::backend::db::Db;
 use app::error::AppError;
-use app::server::db::Db;
 
 #[derive(Debug, PartialEq)]
 pub struct CsaRow {

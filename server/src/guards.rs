@@ -3,8 +3,8 @@
 //! themselves (Content-Security-Policy, nosniff, no framing, a strict referrer policy).
 
 use crate::api_error::ApiError;
+use app::backend::state::{origin_of, AppState};
 use app::error::AppError;
-use app::server::state::{origin_of, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -116,7 +116,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if html && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&app::server::csp::content_security_policy(None)) {
+        if let Ok(v) = HeaderValue::from_str(&app::backend::csp::content_security_policy(None)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }

@@ -13,8 +13,8 @@ pub mod http_layers;
 pub mod media;
 pub mod retention;
 
-use app::server::auth::{admin_session, cookie, ADMIN_COOKIE};
-use app::server::AppState;
+use app::backend::auth::{admin_session, cookie, ADMIN_COOKIE};
+use app::backend::AppState;
 use app::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
@@ -59,8 +59,8 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
         CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
     if path == "/client" || (path.starts_with("/client/") && !CLIENT_OPEN.iter().any(|p| path.starts_with(p))) {
         // The web client's page needs a user session.
-        let signed_in = match app::server::client::request_token(req.headers()) {
-            Some(token) => matches!(app::server::client::session_user(&state, token).await, Ok(Some(_))),
+        let signed_in = match app::backend::client::request_token(req.headers()) {
+            Some(token) => matches!(app::backend::client::session_user(&state, token).await, Ok(Some(_))),
             None => false,
         };
         return if signed_in { next.run(req).await } else { Redirect::to("/client/login").into_response() };
@@ -88,7 +88,7 @@ async fn impersonate(
     State(state): State<AppState>,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Response {
-    use app::server::{audit, auth, client};
+    use app::backend::{audit, auth, client};
     use axum::http::{header, StatusCode};
     let now = state.clock.now_ms();
     let refused = |status: StatusCode, text: &str| {

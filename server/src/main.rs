@@ -1,7 +1,8 @@
 //! `server`: the console, the web client and the APIs in one binary, plus its CLI verbs.
 
-use app::server::db::{Backend, Db};
-use app::server::state::{AppState, Clock, Config};
+use app::backend::db::{Backend, Db};
+use app::backend::state::{AppState, Clock, Config};
+use app::domain::admin::{Permission, Role};
 use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 use server::{admins, csa, demo, retention, router};
@@ -11,6 +12,17 @@ use server::{admins, csa, demo, retention, router};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_slug(s).ok_or_else(|| "superadmin or admin".to_string())
+}
+
+fn parse_permission(s: &str) -> Result<Permission, String> {
+    Permission::from_slug(s).ok_or_else(|| {
+        let known: Vec<&str> = Permission::ALL.iter().map(|p| p.slug()).collect();
+        format!("one of {}", known.join(", "))
+    })
 }
 
 #[derive(Subcommand)]
@@ -56,10 +68,12 @@ enum AdminCommand {
         login: String,
         #[arg(long)]
         password: Option<String>,
-        #[arg(long, default_value = "admin", value_parser = ["superadmin", "admin"])]
-        role: String,
-        #[arg(long = "permission")]
-        permissions: Vec<String>,
+        /// superadmin or admin
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: Role,
+        /// A console permission slug (SPEC §6), repeated for each
+        #[arg(long = "permission", value_parser = parse_permission)]
+        permissions: Vec<Permission>,
         #[arg(long = "scope-csa")]
         scope_csa: Vec<String>,
         #[arg(long = "scope-camera")]
@@ -121,10 +135,10 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::BillingToken { command: TokenCommand::Create { name } } => {
-            let token = app::server::token::new_token();
+            let token = app::backend::token::new_token();
             sqlx::query("INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ($1, $2, $3)")
                 .bind(&name)
-                .bind(app::server::token::hash_token(&token))
+                .bind(app::backend::token::hash_token(&token))
                 .bind(now)
                 .execute(&db.pool)
                 .await
@@ -245,7 +259,7 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
     if state.db.backend == Backend::Postgres {
         // Environment changes made by any server process reach this one's event streams.
-        tokio::spawn(app::server::changes::listen(database_url()));
+        tokio::spawn(app::backend::changes::listen(database_url()));
     }
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");

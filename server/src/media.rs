@@ -4,8 +4,8 @@
 
 use crate::api_error::{bearer_in, json_object, ApiError};
 use crate::billing::request::normalise_mac;
+use app::backend::state::AppState;
 use app::domain::camera::CameraStatus;
-use app::server::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -89,8 +89,8 @@ async fn report(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
             .bind(camera)
             .fetch_one(&mut *tx)
             .await?;
-    let viewers = app::server::environment::camera_viewers(&mut tx, camera).await?;
-    app::server::environment::refresh(&mut tx, &viewers, now).await?;
+    let viewers = app::backend::environment::camera_viewers(&mut tx, camera).await?;
+    app::backend::environment::refresh(&mut tx, &viewers, now).await?;
     tx.commit().await?;
     let status = CameraStatus::from_counts(streams, up);
     Ok(json!({"camera_id": camera, "mac": r.mac, "stream": r.stream, "up": r.up, "status": status.label()}))

@@ -3,8 +3,8 @@
 //! days are removed. Runs in small transactions (no long locks), is idempotent, and with
 //! several server processes only the holder of the database lease runs it.
 
+use app::backend::db::Db;
 use app::error::AppError;
-use app::server::db::Db;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -80,7 +80,7 @@ async fn record(db: &Db, at: i64, report: &Report) -> Result<(), AppError> {
     if !report.removed_data() {
         return Ok(());
     }
-    let entry = app::server::audit::Entry {
+    let entry = app::backend::audit::Entry {
         actor_kind: "system",
         actor_id: None,
         actor_login: "retention",
@@ -92,16 +92,16 @@ async fn record(db: &Db, at: i64, report: &Report) -> Result<(), AppError> {
         user_id: None,
         details: serde_json::to_value(report).unwrap_or_default(),
     };
-    app::server::audit::record_db(db, at, entry).await
+    app::backend::audit::record_db(db, at, entry).await
 }
 
 /// A lease holder name unique to this process.
 pub fn holder() -> String {
-    format!("{}-{}", std::process::id(), app::server::token::new_token().get(..8).unwrap_or_default())
+    format!("{}-{}", std::process::id(), app::backend::token::new_token().get(..8).unwrap_or_default())
 }
 
 /// Runs retention now and then every `EVERY`, for the life of the server.
-pub async fn periodically(db: Db, clock: app::server::state::Clock) {
+pub async fn periodically(db: Db, clock: app::backend::state::Clock) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
     let holder = holder();
     loop {
@@ -207,7 +207,7 @@ async fn purge_expired(db: &Db, at: i64, report: &mut Report) -> Result<(), AppE
     report.throttle_rows +=
         sqlx::query("DELETE FROM sign_in_throttle WHERE blocked_until <= $1 AND last_attempt_at <= $2")
             .bind(at)
-            .bind(at - app::server::throttle::WINDOW_MS)
+            .bind(at - app::backend::throttle::WINDOW_MS)
             .execute(&db.pool)
             .await?
             .rows_affected();

@@ -6,61 +6,18 @@ use super::ClientLayout;
 use crate::components::form::FormFooter;
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::{analytics_slug, slug_name};
+use crate::domain::text::count_label;
 use crate::domain::time::{format_date, format_utc};
 use crate::error::AppError;
+use crate::views::analytics::{AnalyticsView, CaseEventRow, LevelRow, EVENTS_PAGE};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-/// Events listed per page.
-pub const EVENTS_PAGE: i64 = 50;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseRow {
-    pub id: i64,
-    pub name: String,
-    pub kind: String,
-    pub level: i64,
-    pub camera_ids: Vec<i64>,
-    pub created_at: i64,
-    pub events: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseEventRow {
-    pub id: i64,
-    pub kind: String,
-    pub occurred_at: i64,
-    pub data: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LevelRow {
-    pub level: i64,
-    pub total: i64,
-    /// Used by the cameras the caller sees (while impersonating: within the administrator's
-    /// scope).
-    pub used: i64,
-    /// The account's free licences.
-    pub free: i64,
-    pub used_elsewhere: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AnalyticsView {
-    pub levels: Vec<LevelRow>,
-    /// The types the caller may use now, as (type, name, level).
-    pub types: Vec<(String, String, i64)>,
-    /// The caller's cameras, as (id, name).
-    pub cameras: Vec<(i64, String)>,
-    pub cases: Vec<CaseRow>,
-}
 
 #[server(prefix = "/api/client", endpoint = "analytics")]
 pub async fn client_analytics() -> Result<AnalyticsView, AppError> {
-    use crate::server::{cases, respond};
+    use crate::backend::{cases, respond};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         cases::overview(&state.db, &u).await
@@ -70,8 +27,8 @@ pub async fn client_analytics() -> Result<AnalyticsView, AppError> {
 
 #[server(prefix = "/api/client", endpoint = "create_case", input = Json)]
 pub async fn client_create_case(name: String, kind: String, camera_ids: Vec<i64>) -> Result<i64, AppError> {
-    use crate::server::cases::{self, NewCase};
-    use crate::server::respond;
+    use crate::backend::cases::{self, NewCase};
+    use crate::backend::respond;
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         let case = NewCase::validate(&name, &kind, camera_ids)?;
@@ -82,7 +39,7 @@ pub async fn client_create_case(name: String, kind: String, camera_ids: Vec<i64>
 
 #[server(prefix = "/api/client", endpoint = "delete_case")]
 pub async fn client_delete_case(id: i64) -> Result<(), AppError> {
-    use crate::server::{cases, respond};
+    use crate::backend::{cases, respond};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         cases::delete(&state.db, &u, id, state.clock.now_ms()).await
@@ -92,7 +49,7 @@ pub async fn client_delete_case(id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/api/client", endpoint = "case_events")]
 pub async fn client_case_events(id: i64, before: Option<i64>) -> Result<Vec<CaseEventRow>, AppError> {
-    use crate::server::{cases, respond};
+    use crate::backend::{cases, respond};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         cases::events(&state.db, &u, id, before).await
@@ -255,7 +212,7 @@ fn Cases(v: AnalyticsView, changed: Callback<bool>) -> impl IntoView {
                         <div class="grow">
                             <strong>{c.name.clone()}</strong>
                             <span class="hint">{format!(" · {} · level {}", slug_name(&analytics_slug(&c.kind)).trim_start_matches("Analytics: "), c.level)}</span>
-                            <p class="hint">{format!("{cams} · {} events · created {}", c.events, format_date(c.created_at))}</p>
+                            <p class="hint">{format!("{cams} · {} · created {}", count_label(c.events, "events"), format_date(c.created_at))}</p>
                             {move || (open.get() == Some(id)).then(|| view! { <CaseEvents id /> })}
                         </div>
                         <div class="row-actions">

@@ -43,9 +43,10 @@ pub struct ClientView {
 
 /// The user or sub-user of a web client request; `Unauthorized` without a live session.
 #[cfg(feature = "ssr")]
-pub async fn current_user() -> Result<(crate::server::AppState, crate::server::client::ClientUser, String), AppError> {
-    use crate::server::client::{request_token, session_user};
-    let state = crate::server::state::app_state()?;
+pub async fn current_user() -> Result<(crate::backend::AppState, crate::backend::client::ClientUser, String), AppError>
+{
+    use crate::backend::client::{request_token, session_user};
+    let state = crate::backend::state::app_state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
     let token = request_token(&parts.headers).ok_or(AppError::Unauthorized)?.to_string();
     let user = session_user(&state, &token).await?.ok_or(AppError::Unauthorized)?;
@@ -56,8 +57,8 @@ pub async fn current_user() -> Result<(crate::server::AppState, crate::server::c
 /// it sends the browser on itself (or back to the form with the reason).
 #[server(prefix = "/api/client", endpoint = "sign_in")]
 pub async fn client_sign_in(login: String, password: String) -> Result<(), AppError> {
+    use crate::backend::auth::plain_form_post;
     use crate::components::form::sign_in_error_code;
-    use crate::server::auth::plain_form_post;
     let result = open_client_session(login, password).await;
     if plain_form_post() {
         let to = match &result {
@@ -67,15 +68,15 @@ pub async fn client_sign_in(login: String, password: String) -> Result<(), AppEr
         leptos_axum::redirect(&to);
         return Ok(());
     }
-    crate::server::respond(async { result }).await
+    crate::backend::respond(async { result }).await
 }
 
 #[cfg(feature = "ssr")]
 async fn open_client_session(login: String, password: String) -> Result<(), AppError> {
-    use crate::server::auth::{send_cookie, set_cookie};
-    use crate::server::client::{create_session, USER_COOKIE};
-    use crate::server::sign_in::{check, request_addr, Checked, Realm};
-    use crate::server::state::app_state;
+    use crate::backend::auth::{send_cookie, set_cookie};
+    use crate::backend::client::{create_session, USER_COOKIE};
+    use crate::backend::sign_in::{check, request_addr, Checked, Realm};
+    use crate::backend::state::app_state;
     {
         let state = app_state()?;
         let login = login.trim().to_string();
@@ -96,8 +97,8 @@ async fn open_client_session(login: String, password: String) -> Result<(), AppE
 
 #[server(prefix = "/api/client", endpoint = "home")]
 pub async fn client_home() -> Result<ClientView, AppError> {
-    use crate::server::client::client_environment;
-    use crate::server::respond;
+    use crate::backend::client::client_environment;
+    use crate::backend::respond;
     respond(async move {
         let (state, u, _) = current_user().await?;
         let mut conn = state.db.pool.acquire().await?;
@@ -122,8 +123,8 @@ pub async fn client_home() -> Result<ClientView, AppError> {
 
 #[server(prefix = "/api/client", endpoint = "me")]
 pub async fn client_me() -> Result<SignedInUser, AppError> {
+    use crate::backend::{environment, respond};
     use crate::domain::permissions::SUBUSERS_MANAGE;
-    use crate::server::{environment, respond};
     respond(async move {
         let (state, u, _) = current_user().await?;
         let mut conn = state.db.pool.acquire().await?;
@@ -142,9 +143,9 @@ pub async fn client_me() -> Result<SignedInUser, AppError> {
 /// Ends the web client session (an impersonation ends and is audited).
 #[server(prefix = "/api/client", endpoint = "sign_out")]
 pub async fn client_sign_out() -> Result<(), AppError> {
-    use crate::server::auth::{send_cookie, set_cookie};
-    use crate::server::client::{end_session, USER_COOKIE};
-    use crate::server::{audit, changes, respond};
+    use crate::backend::auth::{send_cookie, set_cookie};
+    use crate::backend::client::{end_session, USER_COOKIE};
+    use crate::backend::{audit, changes, respond};
     respond(async move {
         let (state, u, token) = current_user().await?;
         end_session(&state.db, &token).await?;

@@ -1,49 +1,24 @@
 //! `/client/sub-users` (needs `subusers-manage`): the user creates, edits and deletes its
 //! sub-users, with their cameras and permissions under SPEC §3. The server checks every rule
-//! again (`server::sub_users`); this page offers only what is allowed.
+//! again (`backend::sub_users`); this page offers only what is allowed.
 
 use super::ClientLayout;
 use crate::components::form::FormFooter;
 use crate::components::permissions::{groups, PermissionChecks};
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::all_slugs;
+use crate::domain::text::count_label;
 use crate::domain::time::format_date;
 use crate::error::AppError;
+use crate::views::sub_users::{SubUserRow, SubUsersView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SubUserRow {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    /// Stored slugs (some may be not effective: see `SubUsersView::allowed`).
-    pub permissions: Vec<String>,
-    /// Of the cameras the caller sees.
-    pub camera_ids: Vec<i64>,
-    /// Moves with every change; a save names the version it started from.
-    pub version: i64,
-    pub created_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SubUsersView {
-    pub sub_users: Vec<SubUserRow>,
-    /// The slugs sub-users may hold now (SPEC §3).
-    pub allowed: Vec<String>,
-    /// The user's cameras that may be given, as (id, name).
-    pub cameras: Vec<(i64, String)>,
-    /// An administrator logged in as the user sets no logins or passwords (so no new
-    /// sub-users either).
-    pub credentials_locked: bool,
-}
 
 #[server(prefix = "/api/client", endpoint = "sub_users")]
 pub async fn client_sub_users() -> Result<SubUsersView, AppError> {
-    use crate::server::{respond, sub_users};
+    use crate::backend::{respond, sub_users};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         sub_users::list(&state.db, &u).await
@@ -63,8 +38,8 @@ pub async fn client_save_sub_user(
     camera_ids: Vec<i64>,
     version: Option<i64>,
 ) -> Result<i64, AppError> {
-    use crate::server::respond;
-    use crate::server::sub_users::{self, SubUserInput};
+    use crate::backend::respond;
+    use crate::backend::sub_users::{self, SubUserInput};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         let input = SubUserInput {
@@ -85,7 +60,7 @@ pub async fn client_save_sub_user(
 
 #[server(prefix = "/api/client", endpoint = "delete_sub_user")]
 pub async fn client_delete_sub_user(id: i64) -> Result<(), AppError> {
-    use crate::server::{respond, sub_users};
+    use crate::backend::{respond, sub_users};
     respond(async move {
         let (state, u, _) = super::current_user().await?;
         sub_users::delete(&state.db, &u, id, state.clock.now_ms()).await
@@ -183,7 +158,7 @@ fn SubUserList(
                         <div class="grow">
                             <strong>{s.name.clone()}</strong>
                             <span class="hint">{format!(" · {}", s.login)}</span>
-                            <p class="hint">{format!("{} cameras · {} permissions · created {}", s.camera_ids.len(), effective, format_date(s.created_at))}</p>
+                            <p class="hint">{format!("{} · {} · created {}", count_label(s.camera_ids.len() as i64, "cameras"), count_label(effective as i64, "permissions"), format_date(s.created_at))}</p>
                         </div>
                         <div class="row-actions">
                             <Show when=asking fallback=move || view! {

@@ -66,13 +66,13 @@ pub async fn audit_log(
     action: Option<String>,
     after: Option<String>,
 ) -> Result<Page<AuditRow>, AppError> {
+    use crate::backend::db::like_pattern;
+    use crate::backend::sql::Sql;
+    use crate::backend::{require, respond, Permission};
     use crate::domain::audit::is_action;
     use crate::domain::page::{Cursor, PAGE_SIZE};
-    use crate::server::db::like_pattern;
-    use crate::server::sql::Sql;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("audit-view").await?;
+        let ctx = require(Permission::AuditView).await?;
         let mut filter = Sql::new(" WHERE 1 = 1");
         let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if let Some(actor) = given(actor) {
@@ -168,11 +168,14 @@ pub async fn audit_log(
 /// what they did or had done to them are withheld (a sign-in failure by an unknown login
 /// included: it carries a client address).
 #[cfg(feature = "ssr")]
-async fn within_scope(ctx: &crate::server::principal::Ctx, mut rows: Vec<AuditRow>) -> Result<Vec<AuditRow>, AppError> {
-    use crate::server::admins::{load, Holder};
-    use crate::server::audit::{camera_ids_in, retain_in};
+async fn within_scope(
+    ctx: &crate::backend::principal::Ctx,
+    mut rows: Vec<AuditRow>,
+) -> Result<Vec<AuditRow>, AppError> {
+    use crate::backend::admins::{load, Holder};
+    use crate::backend::audit::{camera_ids_in, retain_in};
     use std::collections::BTreeMap;
-    if ctx.admin.role == "superadmin" {
+    if ctx.admin.role == crate::domain::admin::Role::Superadmin {
         return Ok(rows);
     }
     const UNNAMED: &str = "(an administrator outside your scope)";
@@ -198,7 +201,7 @@ async fn within_scope(ctx: &crate::server::principal::Ctx, mut rows: Vec<AuditRo
     let visible: std::collections::BTreeSet<i64> = if ctx.admin.scope_all {
         ids.into_iter().collect()
     } else {
-        crate::server::scope::covered(&mut conn, ctx.admin.id, &ids).await?
+        crate::backend::scope::covered(&mut conn, ctx.admin.id, &ids).await?
     };
     for (row, details) in rows.iter_mut().zip(details.iter_mut()) {
         let known = |id: Option<i64>| id.is_none_or(|id| managed.get(&id).copied().unwrap_or(false));

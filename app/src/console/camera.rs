@@ -46,11 +46,11 @@ pub struct CameraProfile {
 
 #[server(prefix = "/api/console", endpoint = "camera_profile")]
 pub async fn get_camera_profile(id: i64) -> Result<CameraProfile, AppError> {
+    use crate::backend::scope::camera_condition;
+    use crate::backend::{require, respond, Permission};
     use crate::domain::address::format_address;
-    use crate::server::scope::camera_condition;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let pool = &ctx.db().pool;
         type Row = (i64, String, String, String, String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
         let row: Option<Row> = sqlx::query_as(&format!(

@@ -2,6 +2,7 @@
 //! administrator and sign-out.
 
 use crate::components::dom::hard_navigate;
+use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,9 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct Me {
     pub login: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     /// The console permissions held (all of them for a superadmin).
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// The camera scope: every camera, or these locations and cameras.
     pub scope_all: bool,
     pub scope_csa: Vec<String>,
@@ -21,16 +22,12 @@ pub struct Me {
 
 #[server(prefix = "/api/console", endpoint = "me")]
 pub async fn get_me() -> Result<Me, AppError> {
-    use crate::server::{principal::current_admin, respond};
+    use crate::backend::{principal::current_admin, respond};
     respond(async move {
         let ctx = current_admin().await?;
-        let permissions = crate::domain::permissions::CONSOLE_PERMISSIONS
-            .iter()
-            .filter(|(p, _)| ctx.admin.can(p))
-            .map(|(p, _)| p.to_string())
-            .collect();
+        let permissions = ctx.admin.held();
         let mut conn = ctx.db().pool.acquire().await?;
-        let spec = crate::server::admins::load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
+        let spec = crate::backend::admins::load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
         Ok(Me {
             login: ctx.admin.login,
             name: ctx.admin.name,
@@ -46,10 +43,10 @@ pub async fn get_me() -> Result<Me, AppError> {
 
 #[server(prefix = "/api/console", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::audit;
-    use crate::server::auth::{cookie, end_admin_session, send_cookie, set_cookie, ADMIN_COOKIE};
-    use crate::server::principal::current_admin;
-    use crate::server::respond;
+    use crate::backend::audit;
+    use crate::backend::auth::{cookie, end_admin_session, send_cookie, set_cookie, ADMIN_COOKIE};
+    use crate::backend::principal::current_admin;
+    use crate::backend::respond;
     respond(async move {
         let ctx = current_admin().await?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
@@ -70,7 +67,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         )
         .await?;
         send_cookie(&set_cookie(ADMIN_COOKIE, "", 0, ctx.state.config.secure_cookies));
-        if crate::server::auth::plain_form_post() {
+        if crate::backend::auth::plain_form_post() {
             leptos_axum::redirect("/login");
         }
         Ok(())
@@ -102,8 +99,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let me = me.await.ok();
-                        let can = |p: &str| me.as_ref().is_some_and(|m| m.permissions.iter().any(|x| x == p));
-                        let (admins, audit) = (can("admins-manage"), can("audit-view"));
+                        let can = |p: Permission| me.as_ref().is_some_and(|m| m.permissions.contains(&p));
+                        let (admins, audit) = (can(Permission::AdminsManage), can(Permission::AuditView));
                         view! {
                             {admins.then(|| view! { <a href="/administrators">"Administrators"</a> })}
                             {audit.then(|| view! { <a href="/audit-log">"Audit log"</a> })}
@@ -116,7 +113,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                     {move || Suspend::new(async move {
                         match me.await {
                             Ok(me) => view! {
-                                <span class="admin-name" title=me.role.clone()>{me.login}</span>
+                                <span class="admin-name" title=me.role.slug()>{me.login}</span>
                             }.into_any(),
                             Err(e) => view! { <crate::components::states::ErrorState error=e /> }.into_any(),
                         }

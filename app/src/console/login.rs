@@ -11,10 +11,10 @@ use leptos_router::hooks::use_query_map;
 /// the browser there itself (or back to the form with the reason).
 #[server(prefix = "/api/console", endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<String, AppError> {
+    use crate::backend::auth::plain_form_post;
     use crate::components::form::sign_in_error_code;
     use crate::components::url::encode;
     use crate::domain::redirect::safe_next;
-    use crate::server::auth::plain_form_post;
     let target = safe_next(next.as_deref().unwrap_or("/users"));
     let result = authenticate(login, password, target.clone()).await;
     if plain_form_post() {
@@ -25,14 +25,14 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
         leptos_axum::redirect(&to);
         return Ok(to);
     }
-    crate::server::respond(async { result }).await
+    crate::backend::respond(async { result }).await
 }
 
 #[cfg(feature = "ssr")]
 async fn authenticate(login: String, password: String, target: String) -> Result<String, AppError> {
-    use crate::server::auth::{create_admin_session, expiry, send_cookie, set_cookie, ADMIN_COOKIE};
-    use crate::server::sign_in::{check, request_addr, Checked, Realm};
-    use crate::server::{audit, state::app_state};
+    use crate::backend::auth::{create_admin_session, expiry, send_cookie, set_cookie, ADMIN_COOKIE};
+    use crate::backend::sign_in::{check, request_addr, Checked, Realm};
+    use crate::backend::{audit, state::app_state};
     let state = app_state()?;
     let db = &state.db;
     let now = state.clock.now_ms();

@@ -38,13 +38,13 @@ pub async fn list_users(
     sort: Option<String>,
     after: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
+    use crate::backend::db::{fts_phrase, like_pattern};
+    use crate::backend::sql::Sql;
+    use crate::backend::{require, respond, Permission};
     use crate::domain::page::{Cursor, COUNT_CAP, PAGE_SIZE};
     use crate::domain::user::UserStatus;
-    use crate::server::db::{fts_phrase, like_pattern};
-    use crate::server::sql::Sql;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let (_, column, desc, _) = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
         // Conditions after the roots-only one, which `roots` / `from_matches` below put first.
         let mut filter = Sql::new("");
@@ -67,7 +67,7 @@ pub async fn list_users(
         // accounts there are. (An `id IN (matches)` filter would first collect every match.)
         // PostgreSQL's pg_trgm index serves LIKE itself; short terms scan.
         let fts =
-            term.is_some_and(|t| t.chars().count() >= 3) && ctx.db().backend == crate::server::db::Backend::Sqlite;
+            term.is_some_and(|t| t.chars().count() >= 3) && ctx.db().backend == crate::backend::db::Backend::Sqlite;
         let contains = |sql: &mut Sql, term: &str| {
             sql.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
         };

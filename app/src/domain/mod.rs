@@ -1,6 +1,7 @@
 //! Shared types and pure rules of the product: no I/O, no framework.
 
 pub mod address;
+pub mod admin;
 pub mod audit;
 pub mod billing;
 pub mod camera;
@@ -10,5 +11,6 @@ pub mod permissions;
 pub mod redirect;
 pub mod retention;
 pub mod rng;
+pub mod text;
 pub mod time;
 pub mod user;

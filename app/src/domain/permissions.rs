@@ -206,22 +206,6 @@ pub fn check_sub_user_grant(
     Ok(set.into_iter().cloned().collect())
 }
 
-/// Administrator console permissions (SPEC §6).
-pub const CONSOLE_PERMISSIONS: &[(&str, &str)] = &[
-    ("users-view", "View users"),
-    ("users-impersonate", "Log in as user"),
-    ("users-sync-cameras", "Synchronize cameras"),
-    ("users-access-edit", "Edit user access"),
-    ("subusers-access-edit", "Edit sub-user access"),
-    ("intercoms-edit", "Edit intercoms"),
-    ("admins-manage", "Manage administrators"),
-    ("audit-view", "View the audit log"),
-];
-
-pub fn is_console_permission(slug: &str) -> bool {
-    CONSOLE_PERMISSIONS.iter().any(|(s, _)| *s == slug)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@ use super::request::Request;
 use super::types;
 use crate::api_error::ApiError;
 use app::args;
+use app::backend::exec::Exec;
 use app::domain::permissions::{default_user_slugs, LEVELS};
-use app::server::exec::Exec;
 use axum::http::StatusCode;
 
 /// Why a request was refused, and the event type it is logged under.

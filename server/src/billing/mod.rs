@@ -10,10 +10,10 @@ pub mod writer;
 
 use crate::api_error::{bearer, bearer_in, json_object, ApiError};
 use app::args;
-use app::server::environment;
-use app::server::exec::Exec;
-use app::server::state::AppState;
-use app::server::token::hash_token;
+use app::backend::environment;
+use app::backend::exec::Exec;
+use app::backend::state::AppState;
+use app::backend::token::hash_token;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -78,7 +78,7 @@ async fn receive(
 /// The idempotency fingerprint of a body. Keys are sorted (serde_json's map), so equal
 /// bodies hash equally whatever their key order. Keyed (HMAC with the server's secret): a
 /// body may carry a password, and a plain hash of it could be reversed by guessing.
-pub fn body_hash(key: &app::server::keys::SecretKey, body: &serde_json::Map<String, Value>) -> String {
+pub fn body_hash(key: &app::backend::keys::SecretKey, body: &serde_json::Map<String, Value>) -> String {
     key.hash(Value::Object(body.clone()).to_string().as_bytes())
 }
 
@@ -95,7 +95,7 @@ pub struct Prepared {
 impl Prepared {
     pub async fn new(state: &AppState, request: Request, body_hash: String) -> Result<Self, ApiError> {
         let password_hash = match effects::password_to_hash(&request) {
-            Some(pw) => Some(app::server::password::hash(pw).await?),
+            Some(pw) => Some(app::backend::password::hash(pw).await?),
             None => None,
         };
         Ok(Self {

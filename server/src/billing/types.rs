@@ -2,7 +2,7 @@
 
 use super::request::Request;
 use crate::api_error::ApiError;
-use app::server::password;
+use app::backend::password;
 use axum::http::StatusCode;
 use serde_json::Value;
 

@@ -18,8 +18,8 @@
 
 use super::{alone, apply_one, replay, Done, Prepared};
 use crate::api_error::ApiError;
-use app::server::db::Db;
-use app::server::exec::{Exec, Lite};
+use app::backend::db::Db;
+use app::backend::exec::{Exec, Lite};
 use axum::http::StatusCode;
 use futures::executor::block_on;
 use serde_json::Value;

@@ -4,9 +4,9 @@
 //! `billing.new_entity` (argon2id) is measured separately, and so is the API while a flood
 //! of sign-ins with random logins runs beside it (with a real administrator signing in).
 
+use app::backend::db::Backend;
+use app::backend::state::{AppState, Clock, Config};
 use app::domain::rng::SplitMix64;
-use app::server::db::Backend;
-use app::server::state::{AppState, Clock, Config};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use leptos::prelude::LeptosOptions;
@@ -205,8 +205,8 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
         server::admins::NewAdmin {
             login: "bench-admin".into(),
             password: "bench-admin-password".into(),
-            role: "admin".into(),
-            permissions: vec!["users-view".into()],
+            role: app::domain::admin::Role::Admin,
+            permissions: vec![app::domain::admin::Permission::UsersView],
             scope_csa: vec![],
             scope_cameras: vec![],
         },
@@ -245,7 +245,7 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     })
     .await;
     let rate = stats.report("billing.new_entity (argon2)");
-    println!("  argon2 parameters            {}", app::server::password::parameters());
+    println!("  argon2 parameters            {}", app::backend::password::parameters());
     println!("  100,000 new_entity at this rate: {:.1} min", 100_000.0 / rate / 60.0);
 
     drop_db(db, drop_pg, &name).await;

@@ -7,9 +7,9 @@
 //! `BENCH_CONSOLE_USERS` sets the sizes (default `10000,100000`), `BENCH_SAMPLES` the calls
 //! per function (default 200).
 
+use app::backend::db::Backend;
+use app::backend::state::{AppState, Clock, Config};
 use app::domain::rng::SplitMix64;
-use app::server::db::Backend;
-use app::server::state::{AppState, Clock, Config};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -89,7 +89,7 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
         server::admins::NewAdmin {
             login: "bench".into(),
             password: "bench-password".into(),
-            role: "superadmin".into(),
+            role: app::domain::admin::Role::Superadmin,
             permissions: vec![],
             scope_csa: vec![],
             scope_cameras: vec![],

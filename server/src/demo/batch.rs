@@ -1,7 +1,7 @@
 //! Batched multi-row inserts for the demo data set.
 
+use app::backend::sql::{Arg, Sql};
 use app::error::AppError;
-use app::server::sql::{Arg, Sql};
 use sqlx::AnyConnection;
 
 /// Rows waiting for one multi-row insert.

@@ -1,14 +1,14 @@
 //! A realistic, deterministic demo data set: `VMS_DEMO_DATA=1` on an empty database, and
 //! `server demo --users N [--seed S]`. Rows go in as multi-row inserts in one transaction.
 
+use app::backend::db::{Backend, Db};
+use app::backend::password;
+use app::backend::sql::Arg;
+use app::backend::token::hash_token;
 use app::domain::permissions::{analytics_slug, default_user_slugs, ANALYTICS_TYPES, SUBUSERS_MANAGE};
 use app::domain::rng::SplitMix64;
 use app::domain::time::DAY_MS;
 use app::error::AppError;
-use app::server::db::{Backend, Db};
-use app::server::password;
-use app::server::sql::Arg;
-use app::server::token::hash_token;
 use serde_json::json;
 use sqlx::AnyConnection;
 

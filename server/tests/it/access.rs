@@ -136,7 +136,7 @@ async fn administrators_are_managed_audited_and_cannot_escalate() {
         let (_, list) = app.call("admins", Some(&root), &[]).await;
         let ops = list.as_array().unwrap().iter().find(|a| a["login"] == "ops").unwrap().clone();
         assert_eq!(ops["scope_csa"], json!([csa]));
-        assert_eq!(ops["permissions"], json!(["admins-manage", "users-view"]));
+        assert_eq!(ops["permissions"], json!(["users-view", "admins-manage"]));
 
         // Bad input: short password, duplicate login, unknown CSA code, unknown camera.
         let create = |form: Value, pw: &str| json!({"form": form, "password": pw});
@@ -195,7 +195,7 @@ async fn the_audit_log_pages_by_keyset_newest_first() {
     each_backend(|app| async move {
         let root = app.superadmin().await;
         for i in 0..30 {
-            let entry = app::server::audit::Entry {
+            let entry = app::backend::audit::Entry {
                 actor_kind: "admin",
                 actor_id: None,
                 actor_login: "someone",
@@ -207,7 +207,7 @@ async fn the_audit_log_pages_by_keyset_newest_first() {
                 user_id: None,
                 details: json!({"attempt": i}),
             };
-            app::server::audit::record_db(app.db(), app.now() + i, entry).await.unwrap();
+            app::backend::audit::record_db(app.db(), app.now() + i, entry).await.unwrap();
         }
         let (_, first) = app.call("audit_log", Some(&root), &[("action", "admin.sign_in_failed")]).await;
         let total = first["total"].as_i64().unwrap();

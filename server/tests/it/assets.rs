@@ -1,8 +1,8 @@
 //! Static assets as served: precompressed brotli/gzip chosen by Accept-Encoding, a year of
 //! caching for hashed modules and styles, revalidation for the rest.
 
-use app::server::db::Db;
-use app::server::state::{AppState, Clock, Config};
+use app::backend::db::Db;
+use app::backend::state::{AppState, Clock, Config};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;

@@ -52,9 +52,9 @@ async fn authentication_and_the_error_shape() {
         assert!(err["message"].is_string() && err["errors"].is_object());
         assert_eq!(app.scalar("SELECT COUNT(*) FROM billing_events").await, 0);
         // A CLI-created token (stored hashed) works too.
-        let token = app::server::token::new_token();
+        let token = app::backend::token::new_token();
         sqlx::query("INSERT INTO billing_tokens (name, token_hash, created_at) VALUES ('cli', $1, 0)")
-            .bind(app::server::token::hash_token(&token))
+            .bind(app::backend::token::hash_token(&token))
             .execute(&app.db().pool)
             .await
             .unwrap();

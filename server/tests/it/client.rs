@@ -88,7 +88,7 @@ async fn cases_consume_licences_and_are_refused_beyond_them() {
         // Two cameras, one free level-1 licence: refused, nothing stored.
         let (status, v) = create(json!({"name": "Yard", "type": "motion-detect", "camera_ids": cams})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        assert!(v.to_string().contains("1 free level 1 licences; this case needs 2"), "{v}");
+        assert!(v.to_string().contains("1 licence free at level 1; this case needs 2"), "{v}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM analytics_cases").await, 0);
         // Level 3 has no licences: the permission is not effective.
         let (status, v) = create(json!({"name": "Faces", "type": "face", "camera_ids": [cams[0]]})).await;

@@ -108,7 +108,7 @@ struct TestDb {
 impl TestDb {
     async fn create(admin_url: &str) -> Self {
         use sqlx::Connection;
-        app::server::db::install_drivers();
+        app::backend::db::install_drivers();
         let name = format!("vms_mp_{}_{}", std::process::id(), free_port());
         let mut c = sqlx::AnyConnection::connect(admin_url).await.unwrap();
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
@@ -134,7 +134,7 @@ async fn two_server_processes_share_one_postgresql_database() {
     // Migrations and the bootstrap administrator come from the first process.
     let a = start(&db.url).await;
     let b = start(&db.url).await;
-    let pool = app::server::db::Db::connect(&db.url).await.unwrap();
+    let pool = app::backend::db::Db::connect(&db.url).await.unwrap();
     sqlx::query("INSERT INTO csa_codes (code, city, street, house) VALUES ('MP-1', 'Riga', 'Iela', '1')")
         .execute(&pool.pool)
         .await

@@ -99,7 +99,7 @@ async fn holdings(app: &TestApp, id: i64) -> (BTreeSet<String>, BTreeSet<i64>) {
         perms = ALL.iter().map(|p| p.to_string()).collect();
     }
     let cameras: Vec<(i64,)> =
-        sqlx::query_as(&format!("SELECT c.id FROM cameras c WHERE {}", app::server::scope::camera_condition(1)))
+        sqlx::query_as(&format!("SELECT c.id FROM cameras c WHERE {}", app::backend::scope::camera_condition(1)))
             .bind(id)
             .fetch_all(&app.db().pool)
             .await
@@ -366,7 +366,7 @@ async fn event_streams_end_with_their_session_and_are_capped() {
         let own = app.user_session("ulla", USER_PASSWORD).await;
         let res = stream(&app, &router, &own).await;
         app.state.clock.advance_ms(13 * 3_600_000);
-        app::server::changes::wake(app.db(), &[w.user]).await;
+        app::backend::changes::wake(app.db(), &[w.user]).await;
         assert!(ends(res).await, "the stream outlived its expiry");
 
         // Expiry noticed by the stream's own re-check, however much news of other users'
@@ -377,7 +377,7 @@ async fn event_streams_end_with_their_session_and_are_capped() {
         app.state.clock.advance_ms(13 * 3_600_000);
         let chatter = async {
             for _ in 0..60 {
-                app::server::changes::announce(w.other_sub, 1);
+                app::backend::changes::announce(w.other_sub, 1);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         };
@@ -650,7 +650,7 @@ async fn secrets_stay_out_of_storage() {
             .fetch_one(&app.db().pool)
             .await
             .unwrap();
-        assert_ne!(hash, app::server::token::hash_token(&body.to_string()), "not a plain hash of the body");
+        assert_ne!(hash, app::backend::token::hash_token(&body.to_string()), "not a plain hash of the body");
         let payload = app.scalar("SELECT COUNT(*) FROM billing_events WHERE payload LIKE '%hunter2%' OR response LIKE '%hunter2%'").await;
         assert_eq!(payload, 0);
         // Still idempotent: the same body replays, another password is a conflict.
@@ -694,14 +694,14 @@ async fn admin_create_keeps_the_password_off_the_command_line() {
     let given = run(&["admin", "create", "--login", "argv-admin", "--password", "argv-password-1"], None, "");
     assert!(given.status.success());
     assert!(String::from_utf8_lossy(&given.stderr).contains("warning"), "a warning for a password in the arguments");
-    let db = app::server::db::Db::connect(&url).await.unwrap();
+    let db = app::backend::db::Db::connect(&url).await.unwrap();
     for (login, password) in [("env-admin", "env-password-1"), ("stdin-admin", "stdin-password-1")] {
         let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM administrators WHERE login = $1")
             .bind(login)
             .fetch_one(&db.pool)
             .await
             .unwrap();
-        assert!(app::server::password::verify(password.into(), Some(hash)).await, "{login}");
+        assert!(app::backend::password::verify(password.into(), Some(hash)).await, "{login}");
     }
     db.pool.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -6,29 +6,29 @@
 use super::{create_admin, reset_admin_password, update_admin, AdminForm, AdminRow};
 use crate::components::form::FormFooter;
 use crate::console::layout::Me;
-use crate::domain::permissions::CONSOLE_PERMISSIONS;
+use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[component]
 pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<String>>) -> impl IntoView {
     let id = row.as_ref().map(|r| r.id);
-    let is_super = me.role == "superadmin";
+    let is_super = me.role == Role::Superadmin;
     let own = row.as_ref().is_some_and(|r| r.is_me);
     let form = RwSignal::new(match &row {
         Some(r) => AdminForm {
             login: r.login.clone(),
             name: r.name.clone(),
-            role: r.role.clone(),
+            role: r.role,
             permissions: r.permissions.clone(),
             scope_all: r.scope_all,
             scope_csa: r.scope_csa.join(" "),
             scope_cameras: r.scope_cameras.iter().map(i64::to_string).collect::<Vec<_>>().join(" "),
         },
         None => AdminForm {
-            role: "admin".into(),
+            role: Role::Admin,
             scope_all: me.scope_all,
-            permissions: me.permissions.iter().filter(|p| *p == "users-view").cloned().collect(),
+            permissions: me.permissions.iter().copied().filter(|p| *p == Permission::UsersView).collect(),
             ..Default::default()
         },
     });
@@ -62,11 +62,10 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
     let (csa_v, csa_set) = text(|f| f.scope_csa.clone(), |f, v| f.scope_csa = v);
     let (cam_v, cam_set) = text(|f| f.scope_cameras.clone(), |f, v| f.scope_cameras = v);
     // Nobody changes their own grants; the server says so too.
-    let superadmin = move || form.with(|f| f.role == "superadmin");
+    let superadmin = move || form.with(|f| f.role == Role::Superadmin);
     let fixed = move || own || superadmin();
-    let limited = move || form.with(|f| !f.scope_all && f.role != "superadmin");
-    let offered: Vec<(&str, &str)> =
-        CONSOLE_PERMISSIONS.iter().copied().filter(|(p, _)| me.permissions.iter().any(|m| m == p)).collect();
+    let limited = move || form.with(|f| !f.scope_all && f.role != Role::Superadmin);
+    let offered: Vec<Permission> = Permission::ALL.into_iter().filter(|p| me.permissions.contains(p)).collect();
     let title = if id.is_some() { "Edit administrator" } else { "New administrator" };
     view! {
         <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -91,9 +90,9 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
                 {(is_super && !own).then(|| view! {
                     <div class="field">
                         <label for="admin-role">"Role"</label>
-                        <select id="admin-role" on:change=move |ev| form.update(|f| f.role = event_target_value(&ev))>
-                            <option value="admin" selected=move || !superadmin()>"admin"</option>
-                            <option value="superadmin" selected=superadmin>"superadmin (everything, every camera)"</option>
+                        <select id="admin-role" on:change=move |ev| form.update(|f| f.role = Role::from_slug(&event_target_value(&ev)).unwrap_or_default())>
+                            <option value=Role::Admin.slug() selected=move || !superadmin()>"admin"</option>
+                            <option value=Role::Superadmin.slug() selected=superadmin>"superadmin (everything, every camera)"</option>
                         </select>
                     </div>
                 })}
@@ -101,16 +100,15 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
             {own.then(|| view! { <p class="hint">"Your own role, permissions and scope are changed by another administrator."</p> })}
             <fieldset class="permission-group" disabled=fixed>
                 <legend>"Console permissions"</legend>
-                {offered.into_iter().map(|(slug, label)| {
-                    let input_id = format!("admin-perm-{slug}");
-                    let text = format!("{label} ({slug})");
-                    let slug = slug.to_string();
-                    let held = { let slug = slug.clone(); move || superadmin() || form.with(|f| f.permissions.contains(&slug)) };
+                {offered.into_iter().map(|permission| {
+                    let input_id = format!("admin-perm-{permission}");
+                    let text = format!("{} ({permission})", permission.label());
+                    let held = move || superadmin() || form.with(|f| f.permissions.contains(&permission));
                     view! {
                         <div class="check">
                             <input type="checkbox" id=input_id.clone() prop:checked=held on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                form.update(|f| { f.permissions.retain(|p| *p != slug); if on { f.permissions.push(slug.clone()); } });
+                                form.update(|f| { f.permissions.retain(|p| *p != permission); if on { f.permissions.push(permission); } });
                             } />
                             <label for=input_id>{text}</label>
                         </div>

@@ -2,10 +2,11 @@
 //! administrators, reset their passwords; set role, console permissions and camera scope.
 //! An `admin` (not superadmin) with `admins-manage` sees and manages only administrators
 //! whose permissions and camera scope lie within its own, and hands out nothing it does not
-//! hold (`server::admins::Holder`).
+//! hold (`backend::admins::Holder`).
 
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
+use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -23,8 +24,8 @@ pub struct AdminRow {
     pub id: i64,
     pub login: String,
     pub name: String,
-    pub role: String,
-    pub permissions: Vec<String>,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
     pub scope_all: bool,
     pub scope_csa: Vec<String>,
     pub scope_cameras: Vec<i64>,
@@ -39,8 +40,8 @@ pub struct AdminRow {
 pub struct AdminForm {
     pub login: String,
     pub name: String,
-    pub role: String,
-    pub permissions: Vec<String>,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
     pub scope_all: bool,
     /// CSA codes, separated by spaces, commas or new lines.
     pub scope_csa: String,
@@ -51,8 +52,8 @@ pub struct AdminForm {
 #[cfg(feature = "ssr")]
 mod rules {
     use super::AdminForm;
+    use crate::backend::admins::AdminSpec;
     use crate::error::AppError;
-    use crate::server::admins::AdminSpec;
 
     pub fn spec(form: AdminForm) -> Result<AdminSpec, AppError> {
         let words =
@@ -78,31 +79,31 @@ mod rules {
 /// The signed-in administrator's own grants, to compare others with.
 #[cfg(feature = "ssr")]
 async fn own_spec(
-    ctx: &crate::server::principal::Ctx,
+    ctx: &crate::backend::principal::Ctx,
     conn: &mut sqlx::AnyConnection,
-) -> Result<crate::server::admins::AdminSpec, AppError> {
-    crate::server::admins::load(conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)
+) -> Result<crate::backend::admins::AdminSpec, AppError> {
+    crate::backend::admins::load(conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)
 }
 
 /// Refuses a grant beyond what the signed-in administrator holds (see `Holder::may_grant`).
 #[cfg(feature = "ssr")]
 async fn may_grant(
-    ctx: &crate::server::principal::Ctx,
+    ctx: &crate::backend::principal::Ctx,
     conn: &mut sqlx::AnyConnection,
-    spec: &crate::server::admins::AdminSpec,
+    spec: &crate::backend::admins::AdminSpec,
 ) -> Result<(), AppError> {
     let mine = own_spec(ctx, conn).await?;
-    crate::server::admins::Holder { admin: &ctx.admin, spec: &mine }.may_grant(conn, spec).await
+    crate::backend::admins::Holder { admin: &ctx.admin, spec: &mine }.may_grant(conn, spec).await
 }
 
 /// An administrator the signed-in one manages (see `Holder::manages`); others are not found.
 #[cfg(feature = "ssr")]
 async fn managed(
-    ctx: &crate::server::principal::Ctx,
+    ctx: &crate::backend::principal::Ctx,
     conn: &mut sqlx::AnyConnection,
     id: i64,
-) -> Result<crate::server::admins::AdminSpec, AppError> {
-    use crate::server::admins::{load, Holder};
+) -> Result<crate::backend::admins::AdminSpec, AppError> {
+    use crate::backend::admins::{load, Holder};
     let mine = own_spec(ctx, conn).await?;
     let target = load(conn, id).await?.ok_or(AppError::NotFound)?;
     if id != ctx.admin.id && !(Holder { admin: &ctx.admin, spec: &mine }).manages(conn, &target).await? {
@@ -114,10 +115,10 @@ async fn managed(
 /// The administrators the signed-in one manages (and itself).
 #[server(prefix = "/api/console", endpoint = "admins")]
 pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
-    use crate::server::admins::{self, Holder};
-    use crate::server::{require, respond};
+    use crate::backend::admins::{self, Holder};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("admins-manage").await?;
+        let ctx = require(Permission::AdminsManage).await?;
         let mut conn = ctx.db().pool.acquire().await?;
         let mine = own_spec(&ctx, &mut conn).await?;
         let holder = Holder { admin: &ctx.admin, spec: &mine };
@@ -153,10 +154,10 @@ pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
 /// Creates an administrator with at most what the signed-in one holds.
 #[server(prefix = "/api/console", endpoint = "create_admin", input = Json)]
 pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppError> {
-    use crate::server::admins;
-    use crate::server::{audit, password as pw, require, respond};
+    use crate::backend::admins;
+    use crate::backend::{audit, password as pw, require, respond, Permission};
     respond(async move {
-        let ctx = require("admins-manage").await?;
+        let ctx = require(Permission::AdminsManage).await?;
         let spec = rules::spec(form)?;
         admins::check_password(&password)?;
         // Checked before the argon2 work, and again in the transaction (the grants of the
@@ -178,17 +179,17 @@ pub async fn create_admin(form: AdminForm, password: String) -> Result<i64, AppE
 /// grants ends the Log in as User sessions the administrator has open.
 #[server(prefix = "/api/console", endpoint = "update_admin", input = Json)]
 pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
-    use crate::server::admins;
-    use crate::server::{audit, changes, require, respond};
+    use crate::backend::admins;
+    use crate::backend::{audit, changes, require, respond, Permission};
     respond(async move {
-        let ctx = require("admins-manage").await?;
+        let ctx = require(Permission::AdminsManage).await?;
         let spec = rules::spec(form)?;
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
         let before = managed(&ctx, &mut tx, id).await?;
         may_grant(&ctx, &mut tx, &spec).await?;
         let grants = |a: &admins::AdminSpec| {
-            (a.role.clone(), a.permissions.clone(), a.scope_all, a.scope_csa.clone(), a.scope_cameras.clone())
+            (a.role, a.permissions.clone(), a.scope_all, a.scope_csa.clone(), a.scope_cameras.clone())
         };
         let regranted = grants(&spec) != grants(&before);
         if id == ctx.admin.id && regranted {
@@ -198,9 +199,9 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
         }
         admins::update(&mut tx, id, &spec, now).await?;
         let ended = if regranted {
-            crate::server::client::end_impersonations(
+            crate::backend::client::end_impersonations(
                 &mut tx,
-                crate::server::client::Started::ByAdmin(id),
+                crate::backend::client::Started::ByAdmin(id),
                 "administrator_changed",
                 now,
             )
@@ -224,9 +225,9 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
 /// Disables (ending their sessions at once) or re-enables an administrator.
 #[server(prefix = "/api/console", endpoint = "set_admin_disabled")]
 pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use crate::server::{admins, audit, changes, require, respond};
+    use crate::backend::{admins, audit, changes, require, respond, Permission};
     respond(async move {
-        let ctx = require("admins-manage").await?;
+        let ctx = require(Permission::AdminsManage).await?;
         if id == ctx.admin.id {
             return Err(AppError::Invalid("You cannot disable yourself.".into()));
         }
@@ -253,9 +254,9 @@ pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError>
 /// Sets a new password and ends the administrator's sessions.
 #[server(prefix = "/api/console", endpoint = "reset_admin_password", input = Json)]
 pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::server::{admins, audit, changes, password as pw, require, respond};
+    use crate::backend::{admins, audit, changes, password as pw, require, respond, Permission};
     respond(async move {
-        let ctx = require("admins-manage").await?;
+        let ctx = require(Permission::AdminsManage).await?;
         admins::check_password(&password)?;
         {
             let mut conn = ctx.db().pool.acquire().await?;
@@ -287,22 +288,22 @@ pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppEr
 
 #[cfg(feature = "ssr")]
 fn admin_entry<'a>(
-    ctx: &'a crate::server::principal::Ctx,
+    ctx: &'a crate::backend::principal::Ctx,
     action: &'a str,
     id: i64,
     login: &'a str,
     details: serde_json::Value,
-) -> crate::server::audit::Entry<'a> {
-    crate::server::audit::Entry::by_admin(&ctx.admin, action, ("admin", id, login), None, details)
+) -> crate::backend::audit::Entry<'a> {
+    crate::backend::audit::Entry::by_admin(&ctx.admin, action, ("admin", id, login), None, details)
 }
 
 /// The audit details of an administrator change: each field that changed, before → after.
 #[cfg(feature = "ssr")]
 fn describe(
-    before: Option<&crate::server::admins::AdminSpec>,
-    after: &crate::server::admins::AdminSpec,
+    before: Option<&crate::backend::admins::AdminSpec>,
+    after: &crate::backend::admins::AdminSpec,
 ) -> serde_json::Value {
-    let fields = |a: &crate::server::admins::AdminSpec| {
+    let fields = |a: &crate::backend::admins::AdminSpec| {
         serde_json::json!({
             "login": a.login, "name": a.name, "role": a.role, "permissions": a.permissions,
             "scope_all": a.scope_all, "scope_csa": a.scope_csa, "scope_cameras": a.scope_cameras,

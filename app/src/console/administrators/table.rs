@@ -1,6 +1,7 @@
 //! The administrators table: who, what they hold, and the actions on each row.
 
 use super::{set_admin_disabled, AdminRow};
+use crate::domain::admin::Role;
 use crate::domain::time::format_date;
 use leptos::prelude::*;
 
@@ -54,7 +55,7 @@ pub fn AdminTable(
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
-                        let perms = if r.role == "superadmin" { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.join(", ") };
+                        let perms = if r.role == Role::Superadmin { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.iter().map(|p| p.slug()).collect::<Vec<_>>().join(", ") };
                         let scope = scope_text(&r);
                         let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
                         let row = r.clone();
@@ -63,7 +64,7 @@ pub fn AdminTable(
                             <tr class="row-link">
                                 <td data-label="Login">{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
                                 <td data-label="Name">{r.name.clone()}</td>
-                                <td data-label="Role">{r.role.clone()}</td>
+                                <td data-label="Role">{r.role.slug()}</td>
                                 <td class="wrap" data-label="Permissions">{perms}</td>
                                 <td class="wrap" data-label="Camera scope">{scope}</td>
                                 <td data-label="Status">

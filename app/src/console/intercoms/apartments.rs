@@ -1,8 +1,9 @@
 //! The Apartments tab of an intercom: the flats of its range with linked users and their
 //! keys; linking by login, keys and unlinking need `intercoms-edit` and are audited.
 
+use super::flats_table::FlatsTable;
 #[cfg(feature = "ssr")]
-use super::db;
+use super::queries;
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -49,11 +50,11 @@ const FLATS_PER_PAGE: i64 = 20;
 
 #[server(prefix = "/api/console", endpoint = "intercom_apartments")]
 pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool) -> Result<FlatsPage, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let mut conn = ctx.db().pool.acquire().await?;
-        let i = db::load(&mut conn, id).await?;
+        let i = queries::load(&mut conn, id).await?;
         let start = start.unwrap_or(i.flat_from).clamp(i.flat_from, i.flat_to + 1);
         let (linked_flats,): (i64,) =
             sqlx::query_as("SELECT COUNT(DISTINCT flat) FROM apartment_links WHERE intercom_id = $1")
@@ -119,7 +120,7 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
                     .collect(),
             })
             .collect();
-        Ok(FlatsPage { flats, next, linked_flats, can_edit: ctx.admin.can("intercoms-edit") })
+        Ok(FlatsPage { flats, next, linked_flats, can_edit: ctx.admin.can(Permission::IntercomsEdit) })
     })
     .await
 }
@@ -127,12 +128,12 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
 /// Links the user with `login` to a flat of the intercom; answers the link id.
 #[server(prefix = "/api/console", endpoint = "link_apartment", input = Json)]
 pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Result<i64, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("intercoms-edit").await?;
+        let ctx = require(Permission::IntercomsEdit).await?;
         let login = login.trim().to_string();
         let mut tx = ctx.db().pool.begin().await?;
-        let i = db::load(&mut tx, intercom_id).await?;
+        let i = queries::load(&mut tx, intercom_id).await?;
         if flat < i.flat_from || flat > i.flat_to {
             return Err(AppError::Invalid(format!(
                 "Flat {flat} is outside this intercom's range {}–{}.",
@@ -174,7 +175,7 @@ pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Resul
         .fetch_one(&mut *tx)
         .await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "intercom": i.name, "flat": flat});
-        db::audit(&mut tx, &ctx, "apartment.link", ("user", user, &login), Some(user), details).await?;
+        queries::audit(&mut tx, &ctx, "apartment.link", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
         Ok(link)
     })
@@ -183,15 +184,15 @@ pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Resul
 
 #[server(prefix = "/api/console", endpoint = "unlink_apartment")]
 pub async fn unlink_apartment(link_id: i64) -> Result<(), AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("intercoms-edit").await?;
+        let ctx = require(Permission::IntercomsEdit).await?;
         let mut tx = ctx.db().pool.begin().await?;
-        let (intercom_id, flat, user, login) = db::link(&mut tx, link_id).await?;
+        let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
         sqlx::query("DELETE FROM apartment_keys WHERE link_id = $1").bind(link_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM apartment_links WHERE id = $1").bind(link_id).execute(&mut *tx).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat});
-        db::audit(&mut tx, &ctx, "apartment.unlink", ("user", user, &login), Some(user), details).await?;
+        queries::audit(&mut tx, &ctx, "apartment.unlink", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -200,13 +201,13 @@ pub async fn unlink_apartment(link_id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/api/console", endpoint = "add_apartment_key", input = Json)]
 pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::intercom::normalise_key;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("intercoms-edit").await?;
+        let ctx = require(Permission::IntercomsEdit).await?;
         let code = normalise_key(&code).map_err(AppError::Invalid)?;
         let mut tx = ctx.db().pool.begin().await?;
-        let (intercom_id, flat, user, login) = db::link(&mut tx, link_id).await?;
+        let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
         let (deleted,): (i64,) =
             sqlx::query_as("SELECT CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM users WHERE id = $1")
                 .bind(user)
@@ -236,7 +237,7 @@ pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppErr
         .fetch_one(&mut *tx)
         .await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
-        db::audit(&mut tx, &ctx, "apartment.key_add", ("user", user, &login), Some(user), details).await?;
+        queries::audit(&mut tx, &ctx, "apartment.key_add", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
         Ok(key)
     })
@@ -245,19 +246,19 @@ pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppErr
 
 #[server(prefix = "/api/console", endpoint = "remove_apartment_key")]
 pub async fn remove_apartment_key(key_id: i64) -> Result<(), AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("intercoms-edit").await?;
+        let ctx = require(Permission::IntercomsEdit).await?;
         let mut tx = ctx.db().pool.begin().await?;
         let key: Option<(i64, String)> = sqlx::query_as("SELECT link_id, code FROM apartment_keys WHERE id = $1")
             .bind(key_id)
             .fetch_optional(&mut *tx)
             .await?;
         let (link, code) = key.ok_or(AppError::NotFound)?;
-        let (intercom_id, flat, user, login) = db::link(&mut tx, link).await?;
+        let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link).await?;
         sqlx::query("DELETE FROM apartment_keys WHERE id = $1").bind(key_id).execute(&mut *tx).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
-        db::audit(&mut tx, &ctx, "apartment.key_remove", ("user", user, &login), Some(user), details).await?;
+        queries::audit(&mut tx, &ctx, "apartment.key_remove", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -266,7 +267,7 @@ pub async fn remove_apartment_key(key_id: i64) -> Result<(), AppError> {
 
 /// What an apartment change did, for the status line.
 #[derive(Clone)]
-enum Change {
+pub(super) enum Change {
     Link(i64, String),
     Unlink(i64),
     AddKey(i64, String),
@@ -341,91 +342,5 @@ pub(super) fn Apartments(id: i64, can_edit: bool) -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn FlatsTable(p: FlatsPage, id: i64, linked: bool, change: Action<Change, Result<String, AppError>>) -> impl IntoView {
-    let can_edit = p.can_edit;
-    let suffix = if linked { "&linked=1" } else { "" };
-    let next = p.next.map(|n| format!("/intercoms/{id}/apartments?start={n}{suffix}"));
-    view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Flat"</th>
-                        <th scope="col">"User"</th>
-                        <th scope="col">"Keys"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {p.flats.into_iter().map(|f| {
-                        let flat = f.flat;
-                        if f.links.is_empty() {
-                            return view! { <tr><td data-label="Flat">{flat}</td><td data-label="User" class="hint">"—"</td><td data-label="Keys"></td></tr> }.into_any();
-                        }
-                        f.links.into_iter().map(|l| {
-                            let link = l.id;
-                            let new_key = RwSignal::new(String::new());
-                            let terminated = l.terminated;
-                            let keys_editable = can_edit && !terminated;
-                            view! {
-                                <tr class="row-link" class:terminated=terminated>
-                                    <td data-label="Flat">{flat}</td>
-                                    <td data-label="User">
-                                        <a class="row-main" href=format!("/users/{}/intercoms", l.user_id)>{l.user_name.clone()}</a>
-                                        <span class="hint">{format!(" {}", l.login)}</span>
-                                        {terminated.then(|| view! {
-                                            " "<span class="badge status-deleted" title="The subscriber was terminated; the link goes with its data 30 days after">"terminated"</span>
-                                        })}
-                                        {can_edit.then(|| view! {
-                                            " "
-                                            <button type="button" class="button secondary small" aria-label=format!("Unlink {} from flat {flat}", l.login)
-                                                on:click=move |_| { change.dispatch(Change::Unlink(link)); }>"Unlink"</button>
-                                        })}
-                                    </td>
-                                    <td data-label="Keys">
-                                        {(terminated && !l.keys.is_empty()).then(|| view! { <span class="hint">"Disabled: "</span> })}
-                                        <ul class="keys" class:disabled=terminated>
-                                            {l.keys.iter().map(|k| {
-                                                let key = k.id;
-                                                view! {
-                                                    <li>
-                                                        <code>{k.code.clone()}</code>
-                                                        {can_edit.then(|| view! {
-                                                            <button type="button" class="button secondary small" aria-label=format!("Remove key {}", k.code)
-                                                                on:click=move |_| { change.dispatch(Change::RemoveKey(key)); }>"×"</button>
-                                                        })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                        {keys_editable.then(|| view! {
-                                            <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                                                ev.prevent_default();
-                                                change.dispatch(Change::AddKey(link, new_key.get_untracked()));
-                                            }>
-                                                <label for=format!("key-{link}") class="visually-hidden">{format!("New key for {} in flat {flat}", l.login)}</label>
-                                                <input id=format!("key-{link}") class="key-input" placeholder="New key" prop:value=move || new_key.get()
-                                                    on:input=move |ev| new_key.set(event_target_value(&ev)) />
-                                                <button type="submit" class="button secondary small">"Add key"</button>
-                                            </form>
-                                        })}
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view().into_any()
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <nav class="pager" aria-label="Pagination">
-            <span class="pager-total">{format!("{} flats with users", p.linked_flats)}</span>
-            <span class="pager-links">
-                <a class="button secondary" href=format!("/intercoms/{id}/apartments{}", if linked { "?linked=1" } else { "" })>"First flats"</a>
-                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next flats"</a> })}
-            </span>
-        </nav>
     }
 }

@@ -3,10 +3,13 @@
 //! Viewing needs `users-view`; every change needs `intercoms-edit` and is audited.
 
 mod apartments;
+mod editor;
+mod flats_table;
+
+use editor::IntercomEditor;
 
 pub use apartments::*;
 
-use crate::components::form::FormFooter;
 use crate::components::pager::Pager;
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::components::tabs::{TabLink, TabList};
@@ -54,100 +57,29 @@ pub struct IntercomForm {
 }
 
 #[cfg(feature = "ssr")]
-mod db {
-    use super::*;
-    use crate::domain::address::format_address;
-    use crate::server::principal::Ctx;
-    use sqlx::AnyConnection;
-
-    pub const SELECT: &str = "SELECT i.id, i.name, i.csa_code, cs.city, cs.street, cs.house, cs.entrance, \
-        i.department, i.flat_from, i.flat_to, i.created_at FROM intercoms i JOIN csa_codes cs ON cs.code = i.csa_code";
-
-    pub type Row = (i64, String, String, String, String, String, String, String, i64, i64, i64);
-
-    pub fn intercom(r: Row) -> Intercom {
-        let (id, name, csa_code, city, street, house, entrance, department, flat_from, flat_to, created_at) = r;
-        Intercom {
-            id,
-            name,
-            csa_code,
-            address: format_address(&city, &street, &house, &entrance),
-            department,
-            flat_from,
-            flat_to,
-            created_at,
-        }
-    }
-
-    pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Intercom, AppError> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
-        row.map(intercom).ok_or(AppError::NotFound)
-    }
-
-    /// The link with its intercom, flat and user, for changes and their audit.
-    pub async fn link(conn: &mut AnyConnection, link: i64) -> Result<(i64, i64, i64, String), AppError> {
-        let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
-            "SELECT al.intercom_id, al.flat, al.user_id, u.login FROM apartment_links al JOIN users u ON u.id = al.user_id \
-             WHERE al.id = $1",
-        )
-        .bind(link)
-        .fetch_optional(&mut *conn)
-        .await?;
-        row.ok_or(AppError::NotFound)
-    }
-
-    pub async fn audit(
-        conn: &mut AnyConnection,
-        ctx: &Ctx,
-        action: &str,
-        target: (&str, i64, &str),
-        user_id: Option<i64>,
-        details: serde_json::Value,
-    ) -> Result<(), AppError> {
-        let entry = crate::server::audit::Entry::by_admin(&ctx.admin, action, target, user_id, details);
-        crate::server::audit::record(&mut *conn, ctx.now(), entry).await
-    }
-}
+mod queries;
 
 #[server(prefix = "/api/console", endpoint = "intercoms")]
 pub async fn list_intercoms(q: Option<String>, after: Option<String>) -> Result<IntercomList, AppError> {
-    use crate::domain::page::{Cursor, PAGE_SIZE};
-    use crate::server::db::like_pattern;
-    use crate::server::sql::Sql;
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-view").await?;
-        let mut filter = Sql::new(" WHERE 1 = 1");
-        if let Some(term) = q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            filter.push(" AND i.search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
-        }
-        let mut count = filter.clone();
-        count.text = format!("SELECT COUNT(*) FROM intercoms i{}", filter.text);
-        let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
-        let mut list = filter.clone();
-        list.text = format!("{}{}", db::SELECT, filter.text);
-        if let Some(c) = after.as_deref().and_then(Cursor::decode) {
-            list.push(" AND i.id < ").bind(c.id);
-        }
-        list.push(&format!(" ORDER BY i.id DESC LIMIT {}", PAGE_SIZE + 1));
-        let rows: Vec<db::Row> = list.query_as().fetch_all(&ctx.db().pool).await?;
-        let rows = rows.into_iter().map(db::intercom).collect();
-        Ok(IntercomList {
-            page: Page::from_rows(rows, total, |i: &Intercom| Cursor { key: String::new(), id: i.id }),
-            can_edit: ctx.admin.can("intercoms-edit"),
-        })
+        let ctx = require(Permission::UsersView).await?;
+        let page = queries::list(ctx.db(), q.as_deref(), after.as_deref()).await?;
+        Ok(IntercomList { page, can_edit: ctx.admin.can(Permission::IntercomsEdit) })
     })
     .await
 }
 
 #[server(prefix = "/api/console", endpoint = "intercom")]
 pub async fn get_intercom(id: i64) -> Result<IntercomCard, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let mut conn = ctx.db().pool.acquire().await?;
-        Ok(IntercomCard { intercom: db::load(&mut conn, id).await?, can_edit: ctx.admin.can("intercoms-edit") })
+        Ok(IntercomCard {
+            intercom: queries::load(&mut conn, id).await?,
+            can_edit: ctx.admin.can(Permission::IntercomsEdit),
+        })
     })
     .await
 }
@@ -155,10 +87,10 @@ pub async fn get_intercom(id: i64) -> Result<IntercomCard, AppError> {
 /// Creates (`id` none) or edits an intercom; answers its id.
 #[server(prefix = "/api/console", endpoint = "save_intercom", input = Json)]
 pub async fn save_intercom(id: Option<i64>, form: IntercomForm) -> Result<i64, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::intercom::check_range;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("intercoms-edit").await?;
+        let ctx = require(Permission::IntercomsEdit).await?;
         let name = form.name.trim().to_string();
         let department = form.department.trim().to_string();
         let code = form.csa_code.trim().to_string();
@@ -197,7 +129,7 @@ pub async fn save_intercom(id: Option<i64>, form: IntercomForm) -> Result<i64, A
                 (id, "intercom.create", serde_json::json!({"csa_code": code, "flats": [form.flat_from, form.flat_to]}))
             }
             Some(id) => {
-                let before = db::load(&mut tx, id).await?;
+                let before = queries::load(&mut tx, id).await?;
                 let outside: Vec<(i64,)> = sqlx::query_as(
                     "SELECT DISTINCT flat FROM apartment_links WHERE intercom_id = $1 AND (flat < $2 OR flat > $3) ORDER BY flat",
                 )
@@ -233,7 +165,7 @@ pub async fn save_intercom(id: Option<i64>, form: IntercomForm) -> Result<i64, A
                 (id, "intercom.update", details)
             }
         };
-        db::audit(&mut tx, &ctx, action, ("intercom", id, &name), None, details).await?;
+        queries::audit(&mut tx, &ctx, action, ("intercom", id, &name), None, details).await?;
         tx.commit().await?;
         Ok(id)
     })
@@ -320,51 +252,6 @@ fn IntercomTable(page: Page<Intercom>) -> impl IntoView {
             </table>
         </div>
         <Pager total=page.total next=page.next noun="intercoms" />
-    }
-}
-
-#[component]
-fn IntercomEditor(id: Option<i64>, initial: IntercomForm, on_done: Callback<Option<i64>>) -> impl IntoView {
-    let form = RwSignal::new(initial);
-    let save = Action::new(move |f: &IntercomForm| save_intercom(id, f.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(saved)) = save.value().get() {
-            on_done.run(Some(saved));
-        }
-    });
-    let error = move || save.value().get().and_then(Result::err);
-    let title = if id.is_some() { "Edit intercom" } else { "New intercom" };
-    let text = |get: fn(&IntercomForm) -> String, set: fn(&mut IntercomForm, String)| {
-        (move || form.with(get), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
-    };
-    let (name_v, name_set) = text(|f| f.name.clone(), |f, v| f.name = v);
-    let (csa_v, csa_set) = text(|f| f.csa_code.clone(), |f, v| f.csa_code = v);
-    let (dep_v, dep_set) = text(|f| f.department.clone(), |f, v| f.department = v);
-    let (from_v, from_set) = text(|f| f.flat_from.to_string(), |f, v| f.flat_from = v.trim().parse().unwrap_or(0));
-    let (to_v, to_set) = text(|f| f.flat_to.to_string(), |f, v| f.flat_to = v.trim().parse().unwrap_or(0));
-    view! {
-        <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            save.dispatch(form.get_untracked());
-        }>
-            <h2>{title}</h2>
-            <div class="form-grid">
-                <div class="field"><label for="ic-name">"Name"</label><input id="ic-name" required prop:value=name_v on:input=name_set /></div>
-                <div class="field"><label for="ic-csa">"CSA code of the address"</label><input id="ic-csa" required prop:value=csa_v on:input=csa_set /></div>
-                <div class="field"><label for="ic-dep">"Department (entrance)"</label><input id="ic-dep" required prop:value=dep_v on:input=dep_set /></div>
-                <div class="field">
-                    <span class="label-like">"Flat range"</span>
-                    <div class="range">
-                        <label for="ic-from" class="visually-hidden">"First flat"</label>
-                        <input id="ic-from" type="number" min="1" required prop:value=from_v on:input=from_set />
-                        <span aria-hidden="true">"–"</span>
-                        <label for="ic-to" class="visually-hidden">"Last flat"</label>
-                        <input id="ic-to" type="number" min="1" required prop:value=to_v on:input=to_set />
-                    </div>
-                </div>
-            </div>
-            <FormFooter error=Signal::derive(error) pending=save.pending() on_cancel=Callback::new(move |_| on_done.run(None)) />
-        </form>
     }
 }
 

@@ -27,10 +27,10 @@ pub struct AccessView {
 
 #[server(prefix = "/api/console", endpoint = "user_access")]
 pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::permissions::{all_slugs, slug_level};
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let mut conn = ctx.db().pool.acquire().await?;
         let t = queries::target(&mut conn, id, false).await?;
         let licensed = queries::licensed_levels(&mut *conn, id).await?;
@@ -45,7 +45,7 @@ pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
             blocked,
             hidden: Vec::new(),
             version: t.version,
-            can_edit: ctx.admin.can("users-access-edit"),
+            can_edit: ctx.admin.can(Permission::UsersAccessEdit),
             read_only: None,
         })
     })
@@ -59,10 +59,10 @@ pub const PARENT_CANNOT_MANAGE: &str = "The parent user no longer holds “Manag
 /// A sub-user's permissions: only what the parent allows is offered (SPEC §3).
 #[server(prefix = "/api/console", endpoint = "sub_user_access")]
 pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::permissions::{all_slugs, slug_level, sub_user_allowed, SUBUSERS_MANAGE};
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let mut conn = ctx.db().pool.acquire().await?;
         let t = queries::target(&mut conn, id, true).await?;
         let parent = t.parent.ok_or(AppError::NotFound)?;
@@ -88,7 +88,7 @@ pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
             blocked,
             hidden,
             version: t.version,
-            can_edit: read_only.is_none() && ctx.admin.can("subusers-access-edit"),
+            can_edit: read_only.is_none() && ctx.admin.can(Permission::SubusersAccessEdit),
             read_only,
         })
     })
@@ -98,9 +98,9 @@ pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
 /// Replaces the user's permissions with `slugs`; answers the new version.
 #[server(prefix = "/api/console", endpoint = "save_user_access", input = Json)]
 pub async fn save_user_access(id: i64, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-access-edit").await?;
+        let ctx = require(Permission::UsersAccessEdit).await?;
         queries::save(&ctx, id, false, slugs, version).await
     })
     .await
@@ -109,9 +109,9 @@ pub async fn save_user_access(id: i64, slugs: Vec<String>, version: i64) -> Resu
 /// Replaces a sub-user's permissions with `slugs`, within its parent's; answers the new version.
 #[server(prefix = "/api/console", endpoint = "save_sub_user_access", input = Json)]
 pub async fn save_sub_user_access(id: i64, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("subusers-access-edit").await?;
+        let ctx = require(Permission::SubusersAccessEdit).await?;
         queries::save(&ctx, id, true, slugs, version).await
     })
     .await
@@ -119,8 +119,8 @@ pub async fn save_sub_user_access(id: i64, slugs: Vec<String>, version: i64) -> 
 
 #[cfg(feature = "ssr")]
 pub mod queries {
+    use crate::backend::principal::Ctx;
     use crate::error::AppError;
-    use crate::server::principal::Ctx;
     use sqlx::AnyConnection;
     use std::collections::BTreeSet;
 
@@ -161,8 +161,8 @@ pub mod queries {
     /// Checks `slugs` against SPEC §3 and, if the version is still `version`, replaces the
     /// stored ones in one transaction with an audit entry of what was added and removed.
     pub async fn save(ctx: &Ctx, id: i64, sub_user: bool, slugs: Vec<String>, version: i64) -> Result<i64, AppError> {
+        use crate::backend::audit;
         use crate::domain::permissions::{check_sub_user_grant, check_user_grant};
-        use crate::server::audit;
         let mut tx = ctx.db().pool.begin().await?;
         let t = target(&mut tx, id, sub_user).await?;
         if t.version != version {
@@ -214,8 +214,8 @@ pub mod queries {
         );
         audit::record(&mut *tx, now, entry).await?;
         // A user's permissions bound its sub-users': refresh them all.
-        let family = crate::server::environment::family(&mut tx, t.parent.unwrap_or(id)).await?;
-        crate::server::environment::refresh(&mut tx, &family, now).await?;
+        let family = crate::backend::environment::family(&mut tx, t.parent.unwrap_or(id)).await?;
+        crate::backend::environment::refresh(&mut tx, &family, now).await?;
         tx.commit().await?;
         Ok(version + 1)
     }

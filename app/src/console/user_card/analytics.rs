@@ -38,10 +38,10 @@ pub struct Licences {
 
 #[server(prefix = "/api/console", endpoint = "user_licences")]
 pub async fn user_licences(id: i64) -> Result<Licences, AppError> {
-    use crate::server::scope::camera_condition;
-    use crate::server::{require, respond};
+    use crate::backend::scope::camera_condition;
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
         // Used: cameras in the cases of that level, of the user and its sub-users; those
         // within the administrator's scope, and all of them (for the free count).
@@ -163,7 +163,7 @@ fn LicenceTable(rows: Vec<LicenceRow>) -> impl IntoView {
 /// days in case licences come back, then removed.
 #[component]
 fn KeptList(kept: Vec<KeptCases>) -> impl IntoView {
-    use crate::components::pager::count_label;
+    use crate::domain::text::count_label;
     use crate::domain::time::format_utc;
     (!kept.is_empty()).then(|| view! {
         <section class="notice" aria-label="Analytics kept without licences">

@@ -33,11 +33,11 @@ pub async fn user_billing_events(
     event_type: Option<String>,
     after: Option<String>,
 ) -> Result<Page<BillingEventRow>, AppError> {
+    use crate::backend::sql::Sql;
+    use crate::backend::{require, respond, Permission};
     use crate::domain::page::{Cursor, PAGE_SIZE};
-    use crate::server::sql::Sql;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
         let mut filter = Sql::new(" WHERE user_id = ");
         filter.bind(id);
@@ -83,10 +83,10 @@ const HIDDEN: &str = "(hidden: outside your scope)";
 /// requests naming a location outside its scope.
 #[cfg(feature = "ssr")]
 async fn mask_cameras(
-    ctx: &crate::server::principal::Ctx,
+    ctx: &crate::backend::principal::Ctx,
     mut rows: Vec<BillingEventRow>,
 ) -> Result<Vec<BillingEventRow>, AppError> {
-    use crate::server::scope::camera_condition;
+    use crate::backend::scope::camera_condition;
     if ctx.admin.scope_all {
         return Ok(rows);
     }
@@ -113,7 +113,7 @@ async fn mask_cameras(
     }
     let mut conn = ctx.db().pool.acquire().await?;
     let own_codes =
-        crate::server::admins::load(&mut conn, ctx.admin.id).await?.map(|a| a.scope_csa).unwrap_or_default();
+        crate::backend::admins::load(&mut conn, ctx.admin.id).await?.map(|a| a.scope_csa).unwrap_or_default();
     for (row, mut payload) in rows.iter_mut().zip(payloads) {
         let fields: &[&str] = match mac_of(&payload) {
             Some(mac) if !visible.contains(&mac) => CAMERA_FIELDS,

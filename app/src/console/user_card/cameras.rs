@@ -19,12 +19,12 @@ pub struct CameraRow {
 
 #[server(prefix = "/api/console", endpoint = "user_cameras")]
 pub async fn user_cameras(id: i64, after: Option<String>) -> Result<Page<CameraRow>, AppError> {
+    use crate::backend::scope::camera_condition;
+    use crate::backend::{require, respond, Permission};
     use crate::domain::address::format_address;
     use crate::domain::page::Cursor;
-    use crate::server::scope::camera_condition;
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
         let visible = format!(
             "FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 AND {}",

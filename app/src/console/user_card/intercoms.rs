@@ -23,11 +23,11 @@ pub struct IntercomRow {
 
 #[server(prefix = "/api/console", endpoint = "user_intercoms")]
 pub async fn user_intercoms(id: i64, after: Option<String>) -> Result<Page<IntercomRow>, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::address::format_address;
     use crate::domain::page::{Cursor, PAGE_SIZE};
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
         let pool = &ctx.db().pool;
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM apartment_links WHERE user_id = $1")

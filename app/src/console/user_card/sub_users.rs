@@ -19,10 +19,10 @@ pub struct SubUserRow {
 
 #[server(prefix = "/api/console", endpoint = "user_sub_users")]
 pub async fn user_sub_users(id: i64, after: Option<String>) -> Result<Page<SubUserRow>, AppError> {
+    use crate::backend::{require, respond, Permission};
     use crate::domain::page::{Cursor, PAGE_SIZE};
-    use crate::server::{require, respond};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
         let pool = &ctx.db().pool;
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE parent_id = $1 AND deleted_at IS NULL")

@@ -36,9 +36,9 @@ struct ProfileRow {
 
 #[server(prefix = "/api/console", endpoint = "user_profile")]
 pub async fn get_user_profile(id: i64) -> Result<UserProfile, AppError> {
-    use crate::server::{require, respond};
+    use crate::backend::{require, respond, Permission};
     respond(async move {
-        let ctx = require("users-view").await?;
+        let ctx = require(Permission::UsersView).await?;
         let row: Option<ProfileRow> = sqlx::query_as(
             "SELECT id, COALESCE(entity, '') AS entity, name, login, status, properties, created_at, updated_at, deleted_at \
              FROM users WHERE id = $1 AND parent_id IS NULL",

@@ -1,11 +1,11 @@
 //! A fresh database for a benchmark run (shared by the `bench` and `bench_console` bins).
 
-use app::server::db::{Backend, Db};
+use app::backend::db::{Backend, Db};
 
 /// A fresh database named `name`: a SQLite file in a temporary folder, or a database on the
 /// PostgreSQL server at `pg`. Hand the result to `drop_db` when done.
 pub async fn fresh_db(backend: Backend, pg: Option<&str>, name: &str) -> (Db, Option<(String, String)>) {
-    app::server::db::install_drivers();
+    app::backend::db::install_drivers();
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(name);

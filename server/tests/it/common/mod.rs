@@ -2,8 +2,8 @@
 //! on a fresh PostgreSQL database, so every integration test runs on both.
 #![allow(dead_code)]
 
-use app::server::db::{Backend, Db};
-use app::server::state::{AppState, Clock, Config};
+use app::backend::db::{Backend, Db};
+use app::backend::state::{AppState, Clock, Config};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -92,7 +92,7 @@ async fn sqlite_app() -> TestApp {
 
 async fn postgres_app(url: &str) -> TestApp {
     use sqlx::Connection;
-    app::server::db::install_drivers();
+    app::backend::db::install_drivers();
     let name = unique("vms_test");
     let mut admin = sqlx::AnyConnection::connect(url)
         .await
@@ -212,8 +212,11 @@ impl TestApp {
             server::admins::NewAdmin {
                 login: login.into(),
                 password: "password-123".into(),
-                role: role.into(),
-                permissions: permissions.iter().map(|s| s.to_string()).collect(),
+                role: app::domain::admin::Role::from_slug(role).expect("a role"),
+                permissions: permissions
+                    .iter()
+                    .map(|s| app::domain::admin::Permission::from_slug(s).expect("a console permission"))
+                    .collect(),
                 scope_csa: scope_csa.iter().map(|s| s.to_string()).collect(),
                 scope_cameras: scope_cameras.to_vec(),
             },

@@ -101,7 +101,7 @@ impl Sql {
     }
 
     pub fn query(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
-        super::exec::bind(sqlx::query(&self.text), &self.args)
+        bind(sqlx::query(&self.text), &self.args)
     }
 
     /// One multi-row `INSERT` (callers keep batches under the backends' parameter limits).
@@ -120,4 +120,20 @@ impl Sql {
         sql.push(conflict);
         sql
     }
+}
+
+/// Binds `args` to a sqlx query.
+pub fn bind<'q>(
+    mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Int(v) => q.bind(*v),
+            Arg::Text(v) => q.bind(v.clone()),
+            Arg::Null => q.bind(None::<i64>),
+            Arg::NullText => q.bind(None::<String>),
+        };
+    }
+    q
 }

@@ -3,6 +3,7 @@
 use super::auth::{admin_session, cookie, ADMIN_COOKIE};
 use super::db::Db;
 use super::state::{app_state, AppState};
+use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
 use leptos::prelude::use_context;
 
@@ -11,14 +12,19 @@ pub struct Admin {
     pub id: i64,
     pub login: String,
     pub name: String,
-    pub role: String,
-    pub permissions: Vec<String>,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
     pub scope_all: bool,
 }
 
 impl Admin {
-    pub fn can(&self, permission: &str) -> bool {
-        self.role == "superadmin" || self.permissions.iter().any(|p| p == permission)
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role == Role::Superadmin || self.permissions.contains(&permission)
+    }
+
+    /// The permissions it holds: all of them for a superadmin.
+    pub fn held(&self) -> Vec<Permission> {
+        Permission::ALL.into_iter().filter(|p| self.can(*p)).collect()
     }
 }
 
@@ -53,7 +59,7 @@ pub async fn current_admin() -> Result<Ctx, AppError> {
 
 /// Authorises the current request for `permission`: `Unauthorized` without a session,
 /// `Forbidden` without the permission.
-pub async fn require(permission: &str) -> Result<Ctx, AppError> {
+pub async fn require(permission: Permission) -> Result<Ctx, AppError> {
     let ctx = current_admin().await?;
     if !ctx.admin.can(permission) {
         return Err(AppError::Forbidden);
@@ -71,6 +77,10 @@ pub async fn load_admin(db: &Db, id: i64) -> Result<Option<Admin>, AppError> {
     let Some((id, login, name, role, scope_all)) = row else {
         return Ok(None);
     };
+    // A role this build does not know grants nothing.
+    let Some(role) = Role::from_slug(&role) else {
+        return Ok(None);
+    };
     let permissions: Vec<(String,)> =
         sqlx::query_as("SELECT slug FROM administrator_permissions WHERE admin_id = $1 ORDER BY slug")
             .bind(id)
@@ -80,9 +90,9 @@ pub async fn load_admin(db: &Db, id: i64) -> Result<Option<Admin>, AppError> {
         id,
         login,
         name,
-        scope_all: scope_all == 1 || role == "superadmin",
+        scope_all: scope_all == 1 || role == Role::Superadmin,
         role,
-        permissions: permissions.into_iter().map(|(p,)| p).collect(),
+        permissions: permissions.iter().filter_map(|(p,)| Permission::from_slug(p)).collect(),
     }))
 }
 

@@ -5,10 +5,9 @@
 //! runs their statements in its own thread instead. Billing effects and environment
 //! refreshes are written once against `Exec` and run on both.
 
-use super::sql::Arg;
-use sqlx::any::{AnyArguments, AnyRow};
+use super::sql::{bind, Arg};
+use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
-use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row as _, Transaction};
 use std::future::Future;
 
@@ -44,7 +43,7 @@ tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5);
 /// The arguments of a statement: `args![a, b]` for `$1`, `$2`.
 #[macro_export]
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$($crate::server::sql::Arg::from($a)),*] };
+    ($($a:expr),* $(,)?) => { vec![$($crate::backend::sql::Arg::from($a)),*] };
 }
 
 /// A connection statements run on; `sql` uses numbered `$n` placeholders.
@@ -69,19 +68,6 @@ pub trait Exec: Send {
     fn one<R: Row>(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = Result<R, sqlx::Error>> + Send {
         async move { self.row(sql, args).await?.ok_or(sqlx::Error::RowNotFound) }
     }
-}
-
-/// Binds `args` to a sqlx query.
-pub fn bind<'q>(mut q: Query<'q, Any, AnyArguments<'q>>, args: &[Arg]) -> Query<'q, Any, AnyArguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::Int(v) => q.bind(*v),
-            Arg::Text(v) => q.bind(v.clone()),
-            Arg::Null => q.bind(None::<i64>),
-            Arg::NullText => q.bind(None::<String>),
-        };
-    }
-    q
 }
 
 async fn any_run(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {

@@ -22,5 +22,6 @@ pub mod sub_users;
 pub mod throttle;
 pub mod token;
 
+pub use crate::domain::admin::{Permission, Role};
 pub use principal::{require, respond};
 pub use state::{AppState, Clock};

@@ -85,8 +85,10 @@ fn impersonation_live(n: usize) -> String {
     format!(
         "(s.impersonator_id IS NULL OR EXISTS (SELECT 1 FROM admin_sessions x JOIN administrators ad ON ad.id = x.admin_id \
            WHERE x.token_hash = s.admin_session AND x.admin_id = s.impersonator_id AND x.expires_at > ${n} \
-           AND x.created_at > ${m} AND ad.disabled_at IS NULL AND (ad.role = 'superadmin' OR EXISTS \
-           (SELECT 1 FROM administrator_permissions ap WHERE ap.admin_id = ad.id AND ap.slug = 'users-impersonate'))))"
+           AND x.created_at > ${m} AND ad.disabled_at IS NULL AND (ad.role = '{superadmin}' OR EXISTS \
+           (SELECT 1 FROM administrator_permissions ap WHERE ap.admin_id = ad.id AND ap.slug = '{impersonate}'))))",
+        superadmin = crate::domain::admin::Role::Superadmin.slug(),
+        impersonate = crate::domain::admin::Permission::UsersImpersonate.slug(),
     )
 }
 
@@ -168,7 +170,7 @@ pub async fn end_impersonations<C: Exec>(
     reason: &str,
     now: i64,
 ) -> Result<Vec<i64>, AppError> {
-    let (filter, arg): (&str, crate::server::sql::Arg) = match which {
+    let (filter, arg): (&str, crate::backend::sql::Arg) = match which {
         Started::BySession(hash) => ("s.admin_session = $1", hash.into()),
         Started::ByAdmin(id) => ("s.impersonator_id = $1", id.into()),
     };

@@ -7,9 +7,9 @@ use super::audit::{self, Entry};
 use super::client::{usable_cameras, ClientUser};
 use super::db::Db;
 use super::environment;
-use crate::client::analytics::{AnalyticsView, CaseEventRow, CaseRow, LevelRow, EVENTS_PAGE};
 use crate::domain::permissions::{analytics_level, analytics_slug, ANALYTICS_TYPES};
 use crate::error::AppError;
+use crate::views::analytics::{AnalyticsView, CaseEventRow, CaseRow, LevelRow, EVENTS_PAGE};
 use serde_json::json;
 
 /// At most this many cameras in one case.
@@ -75,7 +75,10 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
     let free = if locked.rows_affected() == 0 { 0 } else { (total - used).max(0) };
     let needed = case.camera_ids.len() as i64;
     if needed > free {
-        let reason = format!("{free} free level {level} licences; this case needs {needed}");
+        let reason = format!(
+            "{} free at level {level}; this case needs {needed}",
+            crate::domain::text::count_label(free, "licences")
+        );
         return Err(AppError::Fields {
             message: format!("Not enough licences: {reason}."),
             fields: vec![("camera_ids".into(), reason)],
