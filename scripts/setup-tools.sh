@@ -9,7 +9,8 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# wasm-opt, from the npm package binaryen (its version pinned in tools/package-lock.json).
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+# wasm-opt (npm's binaryen) and esbuild, the JS and CSS minifier (versions pinned in
+# tools/package-lock.json).
+if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/esbuild ]; then
   (cd tools && npm ci --no-audit --no-fund)
 fi

@@ -57,8 +57,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(tmp, path)
 }
 
-/// Whether a file name carries a content hash, as cargo-leptos names them with
-/// `hash-files`: `<name>.<hash>.<ext>` with a hash of 10 or more URL-safe characters.
+/// Whether a file name carries a content hash, as `sitebuild` names them: `<name>.<hash>.<ext>` with a hash of 10 or more URL-safe characters.
 pub fn is_hashed(file: &str) -> bool {
     let parts: Vec<&str> = file.split('.').collect();
     parts.len() >= 3
@@ -67,7 +66,7 @@ pub fn is_hashed(file: &str) -> bool {
 }
 
 /// Whether a file can be cached for good: a hashed name of a file that names no other. The
-/// JS entry points and the split manifest name the route modules, and cargo-leptos writes
+/// JS entry points and the split manifest name the route modules, and `sitebuild` writes
 /// those names into them after hashing, so a build that changes only a route module keeps
 /// their names: they are revalidated (a 304 when unchanged).
 pub fn is_immutable(file: &str) -> bool {

@@ -42,7 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(client_api::routes())
         .route("/client/impersonate/{token}", get(impersonate))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(site_files)
         .layer(middleware::from_fn_with_state(state.clone(), console_session))
         .layer(middleware::from_fn(guards::bounded_body))
         .layer(middleware::from_fn_with_state(state.clone(), guards::same_site_only))
@@ -50,6 +50,28 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(assets::cache_headers))
         .with_state(state);
     http_layers::with_http_layers(router)
+}
+
+/// The site's files (precompressed at start-up), and the not-found page for anything else.
+///
+/// Not leptos_axum's file handler alone: it gives a file's response the headers of whatever
+/// page the worker thread was rendering when it ran (it takes them from the thread's
+/// reactive owner), so a page could lose its Content-Security-Policy to a script served
+/// beside it. Here it only renders the not-found page.
+async fn site_files(State(state): State<AppState>, uri: axum::http::Uri, req: Request) -> Response {
+    use tower::ServiceExt;
+    let mut file = Request::new(axum::body::Body::empty());
+    *file.method_mut() = req.method().clone();
+    *file.uri_mut() = req.uri().clone();
+    *file.headers_mut() = req.headers().clone();
+    let dir =
+        tower_http::services::ServeDir::new(&*state.leptos_options.site_root).precompressed_br().precompressed_gzip();
+    match dir.oneshot(file).await {
+        Ok(res) if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED => {
+            res.map(axum::body::Body::new)
+        }
+        _ => leptos_axum::file_and_error_handler::<AppState, _>(shell)(uri, State(state), req).await,
+    }
 }
 
 /// A console page opened without a session goes to `/login` and comes back after sign-in.

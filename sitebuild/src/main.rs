@@ -3,8 +3,9 @@
 //! 1. the browser bundle: `cargo build` of `frontend` for wasm32 (profile `wasm-release`);
 //! 2. its site, made beside the current one and only when the bundle, the stylesheet or
 //!    `public/` changed: the lazy routes split into modules of their own (the format
-//!    leptos 0.8 loads), wasm-bindgen's JS, `wasm-opt -Oz`, then content hashes in the file
-//!    names and `hash.txt` (as the server's hydration scripts read them);
+//!    leptos 0.8 loads), wasm-bindgen's JS, `wasm-opt -Oz`, the JS and the stylesheet
+//!    minified (esbuild), then content hashes in the file names and `hash.txt` (as the
+//!    server's hydration scripts read them);
 //! 3. the server (`cargo build`, profile `SITEBUILD_SERVER_PROFILE`, default `dev`, which
 //!    shares its build with the tests);
 //! 4. `LEPTOS_SITE_ROOT` (a link) is pointed at the new site in one rename, so a server
@@ -24,7 +25,7 @@ const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
 /// Sites kept besides the current one (for servers still serving them).
 const KEEP: usize = 3;
 /// Changes when this tool makes sites differently, so that older ones are not reused.
-const TOOL_VERSION: &str = "1";
+const TOOL_VERSION: &str = "2";
 
 struct Settings {
     /// `LEPTOS_OUTPUT_NAME`: the name of the JS, wasm and CSS files.
@@ -179,8 +180,9 @@ fn site(s: &Settings, wasm: &Path) -> Result<PathBuf, String> {
     phases.push(("wasm-bindgen", started.elapsed()));
     optimize(&pkg)?;
     phases.push(("wasm-opt", started.elapsed()));
-    let stylesheet = minify_css(&String::from_utf8_lossy(&css));
-    std::fs::write(pkg.join(format!("{}.css", s.name)), stylesheet).map_err(io("the stylesheet"))?;
+    std::fs::write(pkg.join(format!("{}.css", s.name)), &css).map_err(io("the stylesheet"))?;
+    minify(&pkg)?;
+    phases.push(("esbuild", started.elapsed()));
     for file in &public {
         let to = work.join(file.strip_prefix("public").unwrap_or(file));
         if let Some(parent) = to.parent() {
@@ -206,26 +208,24 @@ fn site(s: &Settings, wasm: &Path) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// The stylesheet without comments and without the whitespace nothing reads: runs of it
-/// become one space, and none is kept next to `{`, `}` or `;`.
-fn minify_css(css: &str) -> String {
-    let mut text = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        text.push_str(&rest[..start]);
-        rest = rest[start + 2..].find("*/").map_or("", |end| &rest[start + 2 + end + 2..]);
-    }
-    text.push_str(rest);
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        let tight = |c: Option<char>| matches!(c, Some('{' | '}' | ';'));
-        if !out.is_empty() && !tight(out.chars().last()) && !tight(word.chars().next()) {
-            out.push(' ');
+/// Minifies the JS and the stylesheet of `pkg` in place (`esbuild --minify`, on PATH from
+/// the npm package esbuild): names, literals and exports stay as they are.
+fn minify(pkg: &Path) -> Result<(), String> {
+    let mut sources: Vec<PathBuf> = Vec::new();
+    files(pkg, &mut sources)?;
+    sources.retain(|p| p.extension().is_some_and(|e| e == "js" || e == "css"));
+    for file in sources {
+        let out = Command::new("esbuild")
+            .arg(&file)
+            .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+            .arg(format!("--outfile={}", file.display()))
+            .output()
+            .map_err(|e| format!("esbuild (on PATH, from the npm package esbuild): {e}"))?;
+        if !out.status.success() {
+            return Err(format!("esbuild {}: {}", file.display(), String::from_utf8_lossy(&out.stderr)));
         }
-        out.push_str(word);
     }
-    out.push('\n');
-    out
+    Ok(())
 }
 
 /// The files under `dir`, recursively (none if it does not exist).
@@ -313,13 +313,4 @@ fn prune(current: &Path) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(old);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stylesheets_lose_comments_and_spare_whitespace_only() {
-        let css = "/* theme */\n:root {\n  --x: 1px; /* why */\n}\na:hover, .b  .c > d { margin: 0 auto ; }\n";
-        assert_eq!(super::minify_css(css), ":root{--x: 1px;}a:hover, .b .c > d{margin: 0 auto;}\n");
-    }
 }
