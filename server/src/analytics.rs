@@ -6,7 +6,6 @@ use app::backend::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
@@ -15,11 +14,12 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/analytics/v1/events", post(handle))
 }
 
-async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    match receive(&state, &headers, body).await {
-        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
-        Err(e) => e.into_response(),
-    }
+async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((StatusCode::CREATED, Json(receive(&state, &headers, body).await?)))
 }
 
 /// A valid case event.

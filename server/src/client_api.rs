@@ -31,11 +31,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/client/v1/environment/events", get(environment_events))
 }
 
-fn reply(result: Result<(StatusCode, Value), ApiError>) -> Response {
-    match result {
-        Ok((StatusCode::NO_CONTENT, _)) => StatusCode::NO_CONTENT.into_response(),
-        Ok((status, body)) => (status, Json(body)).into_response(),
-        Err(e) => e.into_response(),
+/// A JSON answer with its status; a 204 has no body.
+struct Reply(StatusCode, Value);
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        match self {
+            Reply(StatusCode::NO_CONTENT, _) => StatusCode::NO_CONTENT.into_response(),
+            Reply(status, body) => (status, Json(body)).into_response(),
+        }
     }
 }
 
@@ -46,26 +50,21 @@ fn text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, Ap
     }
 }
 
-async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Result<Reply, ApiError> {
     use app::backend::sign_in::{check, client_addr, Checked, Realm};
     let (parts, body) = req.into_parts();
-    reply(
-        async {
-            let body = json_object(&parts.headers, body).await?;
-            let login = text(&body, "login", 64)?;
-            let password = body.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
-            let addr = client_addr(&state, &parts.headers, &parts.extensions);
-            let Checked::Valid(user) = check(&state, Realm::User, &login, password, addr).await? else {
-                return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."));
-            };
-            let (token, _) = {
-                let _turn = state.db.write_turn().await;
-                client::create_session(&state, user, None).await?
-            };
-            Ok((StatusCode::CREATED, json!({"token": token})))
-        }
-        .await,
-    )
+    let body = json_object(&parts.headers, body).await?;
+    let login = text(&body, "login", 64)?;
+    let password = body.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
+    let addr = client_addr(&state, &parts.headers, &parts.extensions);
+    let Checked::Valid(user) = check(&state, Realm::User, &login, password, addr).await? else {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Wrong login or password."));
+    };
+    let (token, _) = {
+        let _turn = state.db.write_turn().await;
+        client::create_session(&state, user, None).await?
+    };
+    Ok(Reply(StatusCode::CREATED, json!({"token": token})))
 }
 
 /// The user behind a session token (bearer, or the web client's cookie), or `401`.
@@ -75,44 +74,34 @@ pub async fn client_user(state: &AppState, headers: &HeaderMap) -> Result<Client
     client::session_user(state, token).await?.ok_or_else(unauthorized)
 }
 
-async fn create_case(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let body = json_object(&headers, body).await?;
-            let camera_ids = match body.get("camera_ids") {
-                Some(Value::Array(list)) => list
-                    .iter()
-                    .map(Value::as_i64)
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| ApiError::field("camera_ids", "must be camera ids (integers)"))?,
-                _ => return Err(ApiError::field("camera_ids", "is required: a list of camera ids")),
-            };
-            let case = NewCase::validate(&text(&body, "name", 128)?, &text(&body, "type", 64)?, camera_ids)?;
-            let id = cases::create(&state.db, &u, case, state.clock.now_ms()).await?;
-            Ok((StatusCode::CREATED, json!({"id": id})))
-        }
-        .await,
-    )
+async fn create_case(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let body = json_object(&headers, body).await?;
+    let camera_ids = match body.get("camera_ids") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(Value::as_i64)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| ApiError::field("camera_ids", "must be camera ids (integers)"))?,
+        _ => return Err(ApiError::field("camera_ids", "is required: a list of camera ids")),
+    };
+    let case = NewCase::validate(&text(&body, "name", 128)?, &text(&body, "type", 64)?, camera_ids)?;
+    let id = cases::create(&state.db, &u, case, state.clock.now_ms()).await?;
+    Ok(Reply(StatusCode::CREATED, json!({"id": id})))
 }
 
 /// The caller's cases of levels the account holds licences for (others are hidden, §8).
-async fn list_cases(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let cases: Vec<Value> = cases::list(&state.db, &u)
-                .await?
-                .into_iter()
-                .map(|c| {
-                    json!({"id": c.id, "name": c.name, "type": c.kind, "level": c.level, "camera_ids": c.camera_ids,
-                           "events": c.events, "created_at": format_rfc3339(c.created_at)})
-                })
-                .collect();
-            Ok((StatusCode::OK, json!({"cases": cases})))
-        }
-        .await,
-    )
+async fn list_cases(State(state): State<AppState>, headers: HeaderMap) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let cases: Vec<Value> = cases::list(&state.db, &u)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"id": c.id, "name": c.name, "type": c.kind, "level": c.level, "camera_ids": c.camera_ids,
+                   "events": c.events, "created_at": format_rfc3339(c.created_at)})
+        })
+        .collect();
+    Ok(Reply(StatusCode::OK, json!({"cases": cases})))
 }
 
 fn id_in_path(id: &str, what: &str) -> Result<i64, ApiError> {
@@ -125,38 +114,32 @@ async fn case_events(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let id = id_in_path(&id, "case")?;
-            let before = match q.get("before") {
-                Some(b) => Some(b.parse().map_err(|_| ApiError::field("before", "must be an event id"))?),
-                None => None,
-            };
-            let events: Vec<Value> = cases::events(&state.db, &u, id, before)
-                .await?
-                .into_iter()
-                .map(|e| {
-                    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::String(e.data));
-                    json!({"id": e.id, "kind": e.kind, "occurred_at": format_rfc3339(e.occurred_at), "data": data})
-                })
-                .collect();
-            Ok((StatusCode::OK, json!({"events": events})))
-        }
-        .await,
-    )
+) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let id = id_in_path(&id, "case")?;
+    let before = match q.get("before") {
+        Some(b) => Some(b.parse().map_err(|_| ApiError::field("before", "must be an event id"))?),
+        None => None,
+    };
+    let events: Vec<Value> = cases::events(&state.db, &u, id, before)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::String(e.data));
+            json!({"id": e.id, "kind": e.kind, "occurred_at": format_rfc3339(e.occurred_at), "data": data})
+        })
+        .collect();
+    Ok(Reply(StatusCode::OK, json!({"events": events})))
 }
 
-async fn delete_case(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            cases::delete(&state.db, &u, id_in_path(&id, "case")?, state.clock.now_ms()).await?;
-            Ok((StatusCode::NO_CONTENT, Value::Null))
-        }
-        .await,
-    )
+async fn delete_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    cases::delete(&state.db, &u, id_in_path(&id, "case")?, state.clock.now_ms()).await?;
+    Ok(Reply(StatusCode::NO_CONTENT, Value::Null))
 }
 
 /// The fields of a sub-user body; on create every one but `camera_ids` is required.
@@ -205,28 +188,18 @@ fn sub_user_json(s: SubUserRow) -> Value {
            "camera_ids": s.camera_ids, "created_at": format_rfc3339(s.created_at)})
 }
 
-async fn list_sub_users(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let v = sub_users::list(&state.db, &u).await?;
-            let list: Vec<Value> = v.sub_users.into_iter().map(sub_user_json).collect();
-            Ok((StatusCode::OK, json!({"sub_users": list, "allowed_permissions": v.allowed})))
-        }
-        .await,
-    )
+async fn list_sub_users(State(state): State<AppState>, headers: HeaderMap) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let v = sub_users::list(&state.db, &u).await?;
+    let list: Vec<Value> = v.sub_users.into_iter().map(sub_user_json).collect();
+    Ok(Reply(StatusCode::OK, json!({"sub_users": list, "allowed_permissions": v.allowed})))
 }
 
-async fn create_sub_user(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let input = sub_user_input(&json_object(&headers, body).await?)?;
-            let id = sub_users::create(&state.db, &u, input, state.clock.now_ms()).await?;
-            Ok((StatusCode::CREATED, json!({"id": id})))
-        }
-        .await,
-    )
+async fn create_sub_user(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let input = sub_user_input(&json_object(&headers, body).await?)?;
+    let id = sub_users::create(&state.db, &u, input, state.clock.now_ms()).await?;
+    Ok(Reply(StatusCode::CREATED, json!({"id": id})))
 }
 
 async fn update_sub_user(
@@ -234,42 +207,31 @@ async fn update_sub_user(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
-) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let id = id_in_path(&id, "sub-user")?;
-            let input = sub_user_input(&json_object(&headers, body).await?)?;
-            sub_users::update(&state.db, &u, id, input, None, state.clock.now_ms()).await?;
-            Ok((StatusCode::OK, json!({"id": id})))
-        }
-        .await,
-    )
+) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let id = id_in_path(&id, "sub-user")?;
+    let input = sub_user_input(&json_object(&headers, body).await?)?;
+    sub_users::update(&state.db, &u, id, input, None, state.clock.now_ms()).await?;
+    Ok(Reply(StatusCode::OK, json!({"id": id})))
 }
 
-async fn delete_sub_user(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            sub_users::delete(&state.db, &u, id_in_path(&id, "sub-user")?, state.clock.now_ms()).await?;
-            Ok((StatusCode::NO_CONTENT, Value::Null))
-        }
-        .await,
-    )
+async fn delete_sub_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    sub_users::delete(&state.db, &u, id_in_path(&id, "sub-user")?, state.clock.now_ms()).await?;
+    Ok(Reply(StatusCode::NO_CONTENT, Value::Null))
 }
 
-async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    reply(
-        async {
-            let u = client_user(&state, &headers).await?;
-            let mut conn = state.db.pool.acquire().await?;
-            let env = client::client_environment(&mut conn, &u, state.clock.now_ms())
-                .await?
-                .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "The account was deleted."))?;
-            Ok((StatusCode::OK, env))
-        }
-        .await,
-    )
+async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> Result<Reply, ApiError> {
+    let u = client_user(&state, &headers).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let env = client::client_environment(&mut conn, &u, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "The account was deleted."))?;
+    Ok(Reply(StatusCode::OK, env))
 }
 
 /// Server-sent events: a message with the new `version` whenever the environment changes.
@@ -280,32 +242,24 @@ async fn get_environment(State(state): State<AppState>, headers: HeaderMap) -> R
 /// proxies open. Each time it wakes it checks its session: the stream ends with the session
 /// (sign-out, expiry, an impersonating administrator disabled). Streams are capped per
 /// session and per process (429 past the cap).
-async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     use app::backend::limits::Full;
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     use tokio::time::{sleep, Duration, Instant};
-    let u = match client_user(&state, &headers).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
+    let u = client_user(&state, &headers).await?;
     let token = client::request_token(&headers).unwrap_or_default().to_string();
-    let slot = match state.streams.take(&u.session, u.account) {
-        Ok(slot) => slot,
-        Err(Full::Session) => {
-            let most = state.config.max_streams_per_session;
-            let message = format!("This session has {most} event streams open already; close one first.");
-            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
-        }
-        Err(Full::Account) => {
-            let message = "This account has too many event streams open; close some first.";
-            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
-        }
-        Err(Full::Server) => {
-            let message = "The server has too many event streams open; try again in a minute.";
-            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response();
-        }
-    };
+    let slot = state.streams.take(&u.session, u.account).map_err(|full| {
+        let message = match full {
+            Full::Session => format!(
+                "This session has {} event streams open already; close one first.",
+                state.config.max_streams_per_session
+            ),
+            Full::Account => "This account has too many event streams open; close some first.".into(),
+            Full::Server => "The server has too many event streams open; try again in a minute.".into(),
+        };
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, message)
+    })?;
     async fn version(db: &app::backend::db::Db, user: i64) -> Option<i64> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM environments WHERE user_id = $1")
             .bind(user)
@@ -364,5 +318,5 @@ async fn environment_events(State(state): State<AppState>, headers: HeaderMap) -
             }
         },
     );
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
 }

@@ -23,15 +23,49 @@ use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-/// Console pages that need a signed-in administrator.
-const CONSOLE_PREFIXES: &[&str] = &["/users", "/cameras", "/intercoms", "/administrators", "/audit-log"];
+/// The sign-in pages, open to everyone.
+const SIGN_IN_PAGES: &[&str] = &["/login", "/client/login"];
 
-/// Web client paths open without a user session.
-const CLIENT_OPEN: &[&str] = &["/client/login", "/client/impersonate/"];
+/// Which pages need which session, read from the app's routes: the web client's pages
+/// (under `/client`) a user's; the console's (every other page) an administrator's, and
+/// so does anything under their first path segment (`/users/…`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pages {
+    pub console_sections: Vec<String>,
+    pub client_pages: Vec<String>,
+}
+
+impl Pages {
+    pub fn from_routes<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut pages = Pages { console_sections: Vec::new(), client_pages: Vec::new() };
+        for path in paths.into_iter().filter(|p| !SIGN_IN_PAGES.contains(p)) {
+            if path == "/client" || path.starts_with("/client/") {
+                pages.client_pages.push(path.to_string());
+            } else if let Some(section) = path.split('/').nth(1).filter(|s| !s.is_empty()) {
+                let section = format!("/{section}");
+                if !pages.console_sections.contains(&section) {
+                    pages.console_sections.push(section);
+                }
+            }
+        }
+        pages
+    }
+
+    fn console(&self, path: &str) -> bool {
+        self.console_sections
+            .iter()
+            .any(|p| path == p || path.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('/')))
+    }
+
+    fn client(&self, path: &str) -> bool {
+        self.client_pages.iter().any(|p| p == path)
+    }
+}
 
 /// The whole application as one router, so tests can call it without a socket.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let pages = std::sync::Arc::new(Pages::from_routes(routes.iter().map(|r| r.path())));
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
@@ -43,7 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/client/impersonate/{token}", get(impersonate))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(site_files)
-        .layer(middleware::from_fn_with_state(state.clone(), console_session))
+        .layer(middleware::from_fn_with_state((state.clone(), pages), console_session))
         .layer(middleware::from_fn(guards::bounded_body))
         .layer(middleware::from_fn_with_state(state.clone(), guards::same_site_only))
         .layer(middleware::from_fn(guards::security_headers))
@@ -74,12 +108,15 @@ async fn site_files(State(state): State<AppState>, uri: axum::http::Uri, req: Re
     }
 }
 
-/// A console page opened without a session goes to `/login` and comes back after sign-in.
-async fn console_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// A console page opened without a session goes to `/login` and comes back after sign-in;
+/// a web client page without one goes to `/client/login`.
+async fn console_session(
+    State((state, pages)): State<(AppState, std::sync::Arc<Pages>)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
-    let guarded =
-        CONSOLE_PREFIXES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
-    if path == "/client" || (path.starts_with("/client/") && !CLIENT_OPEN.iter().any(|p| path.starts_with(p))) {
+    if pages.client(path) {
         // The web client's page needs a user session.
         let signed_in = match app::backend::client::request_token(req.headers()) {
             Some(token) => matches!(app::backend::client::session_user(&state, token).await, Ok(Some(_))),
@@ -87,7 +124,7 @@ async fn console_session(State(state): State<AppState>, req: Request, next: Next
         };
         return if signed_in { next.run(req).await } else { Redirect::to("/client/login").into_response() };
     }
-    if !guarded {
+    if !pages.console(path) {
         return next.run(req).await;
     }
     let now = state.clock.now_ms();
@@ -157,4 +194,19 @@ async fn impersonate(
     }
     let cookie = auth::set_cookie(client::USER_COOKIE, &session, expires - now, state.config.secure_cookies);
     (StatusCode::SEE_OTHER, [(header::LOCATION, "/client".to_string()), (header::SET_COOKIE, cookie)]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pages;
+
+    #[test]
+    fn the_pages_that_need_a_session_are_read_from_the_routes() {
+        let routes = leptos_axum::generate_route_list(app::App);
+        let pages = Pages::from_routes(routes.iter().map(|r| r.path()));
+        assert_eq!(pages.console_sections, ["/users", "/cameras", "/intercoms", "/administrators", "/audit-log"]);
+        assert_eq!(pages.client_pages, ["/client", "/client/sub-users", "/client/analytics"]);
+        assert!(pages.console("/users/7/cameras") && pages.console("/audit-log") && !pages.console("/usersx"));
+        assert!(!pages.console("/login") && !pages.client("/client/login") && !pages.client("/client/impersonate/x"));
+    }
 }

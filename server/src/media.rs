@@ -9,7 +9,6 @@ use app::domain::camera::CameraStatus;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
@@ -18,11 +17,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/media/v1/streams", post(handle))
 }
 
-async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    match report(&state, &headers, body).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => e.into_response(),
-    }
+async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+    report(&state, &headers, body).await.map(Json)
 }
 
 /// A valid stream report.
