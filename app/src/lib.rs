@@ -53,7 +53,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/client/sub-users") ssr=SsrMode::Async view={Lazy::<ClientSubUsers>::new()} />
                 <Route path=path!("/client/analytics") ssr=SsrMode::Async view={Lazy::<ClientAnalytics>::new()} />
                 <Route path=path!("/users") ssr=SsrMode::Async view=marked(console::users::UsersPage) />
-                <Route path=path!("/users/:id/:tab") ssr=SsrMode::Async view=marked(console::user_card::UserCard) />
+                <Route path=path!("/users/:id/sub-users") ssr=SsrMode::Async view={Lazy::<UserSubUsers>::new()} />
+                <Route path=path!("/users/:id/billing-events") ssr=SsrMode::Async view={Lazy::<UserBillingEvents>::new()} />
+                <Route path=path!("/users/:id/access-settings") ssr=SsrMode::Async view={Lazy::<UserAccessSettings>::new()} />
+                <Route path=path!("/users/:id/analytics") ssr=SsrMode::Async view={Lazy::<UserAnalytics>::new()} />
+                <Route path=path!("/users/:id/:tab") ssr=SsrMode::Async view=marked(|| view! { <console::user_card::UserCard /> }) />
                 <Route path=path!("/cameras/:id/general") ssr=SsrMode::Async view={Lazy::<Camera>::new()} />
                 <Route path=path!("/intercoms") ssr=SsrMode::Async view={Lazy::<Intercoms>::new()} />
                 <Route path=path!("/intercoms/:id/:tab") ssr=SsrMode::Async view={Lazy::<IntercomCard>::new()} />
@@ -80,10 +84,9 @@ fn marked<V: IntoView + 'static>(page: fn() -> V) -> impl Fn() -> AnyView + Clon
 }
 
 /// A page whose code the browser loads when the page is first shown (split into a module
-/// of its own by `sitebuild`): the subscribers' web client and the console pages operators open rarely, so
-/// that the users list and card do not download them. Those two stay in the main module:
-/// split too, they shared so much code with the rest that the card of a user came to more
-/// bytes in its many pieces than in one module.
+/// of its own by `sitebuild`): the subscribers' web client, the console pages operators
+/// open rarely, and the user card's heavier tabs (the card itself and its User, Cameras and
+/// Intercoms tabs stay in the main module), so that the users list and card load little.
 macro_rules! lazy_page {
     ($($route:ident => $page:path),+ $(,)?) => {$(
         struct $route;
@@ -112,4 +115,8 @@ lazy_page! {
     IntercomCard => console::intercoms::IntercomCardPage,
     Administrators => console::administrators::AdministratorsPage,
     AuditLog => console::audit_log::AuditLogPage,
+    UserSubUsers => console::user_card::SubUsersCard,
+    UserBillingEvents => console::user_card::BillingEventsCard,
+    UserAccessSettings => console::user_card::AccessSettingsCard,
+    UserAnalytics => console::user_card::AnalyticsCard,
 }

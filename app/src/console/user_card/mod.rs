@@ -19,7 +19,7 @@ use crate::domain::time::format_utc;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 use serde::{Deserialize, Serialize};
 
 /// The tabs: (URL segment, name).
@@ -129,11 +129,18 @@ pub async fn load_header(db: &crate::backend::db::Db, id: i64) -> Result<UserHea
     })
 }
 
+/// The body of a tab whose code is loaded with its own route (see `app::lazy_page!`).
+pub type TabBody = fn(&UserHeader) -> AnyView;
+
+/// The card. The tabs operators open most (User, Cameras, Intercoms) are drawn here; the
+/// others come with a route of their own, loaded when first shown, which passes `body`.
 #[component]
-pub fn UserCard() -> impl IntoView {
+pub fn UserCard(#[prop(optional)] body: Option<TabBody>) -> impl IntoView {
     let params = use_params_map();
+    let location = use_location();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-    let tab = move || params.with(|p| p.get("tab")).unwrap_or_else(|| "user".into());
+    // The last segment of the path: `/users/{id}/{tab}`.
+    let tab = move || location.pathname.with(|p| p.rsplit('/').next().unwrap_or("user").to_string());
     let header = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_user_header(id).await,
@@ -148,7 +155,7 @@ pub fn UserCard() -> impl IntoView {
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match header.await {
-                        Ok(h) => view! { <CardBody header=h tab=tab() /> }.into_any(),
+                        Ok(h) => view! { <CardBody header=h tab=tab() body /> }.into_any(),
                         Err(error) => view! { <ErrorState error /> }.into_any(),
                     }
                 })}
@@ -158,7 +165,7 @@ pub fn UserCard() -> impl IntoView {
 }
 
 #[component]
-fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
+fn CardBody(header: UserHeader, tab: String, body: Option<TabBody>) -> impl IntoView {
     let id = header.id;
     let sync_result = RwSignal::new(None::<Result<SyncResult, AppError>>);
     provide_context(sync_result);
@@ -168,18 +175,15 @@ fn CardBody(header: UserHeader, tab: String) -> impl IntoView {
         .map(|(seg, label)| TabLink { label, href: format!("/users/{id}/{seg}"), selected: *seg == tab })
         .collect();
     let tab_name = TABS.iter().find(|(s, _)| *s == tab).map(|(_, n)| *n);
-    let body = match (tab.as_str(), header.shows_tab(&tab)) {
-        ("user", _) => view! { <user::UserTab id /> }.into_any(),
-        ("cameras", _) => view! { <cameras::CamerasTab id /> }.into_any(),
-        ("intercoms", _) => view! { <intercoms::IntercomsTab id /> }.into_any(),
-        ("sub-users", true) => view! { <sub_users::SubUsersTab id manages=header.manages_sub_users /> }.into_any(),
-        ("billing-events", _) => view! { <billing_events::BillingEventsTab id /> }.into_any(),
-        ("access-settings", _) => view! { <access_settings::AccessSettingsTab id /> }.into_any(),
-        ("analytics", true) => view! { <analytics::AnalyticsTab id /> }.into_any(),
-        ("sub-users", false) => view! {
+    let body = match (tab.as_str(), header.shows_tab(&tab), body) {
+        (_, true, Some(body)) => body(&header),
+        ("user", ..) => view! { <user::UserTab id /> }.into_any(),
+        ("cameras", ..) => view! { <cameras::CamerasTab id /> }.into_any(),
+        ("intercoms", ..) => view! { <intercoms::IntercomsTab id /> }.into_any(),
+        ("sub-users", false, _) => view! {
             <p class="state state-empty">"This user has no sub-users, and cannot create any: it does not hold “Manage sub-users (subusers-manage)”."</p>
         }.into_any(),
-        ("analytics", false) => view! {
+        ("analytics", false, _) => view! {
             <p class="state state-empty">"This user holds no analytics licences."</p>
         }.into_any(),
         _ => view! { <ErrorState error=AppError::NotFound /> }.into_any(),
@@ -263,4 +267,21 @@ fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
             </p>
         })}
     }
+}
+
+/// The card showing one of the tabs loaded with a route of their own.
+macro_rules! card_with {
+    ($($page:ident => $body:expr),+ $(,)?) => {$(
+        #[component]
+        pub fn $page() -> impl IntoView {
+            view! { <UserCard body=$body /> }
+        }
+    )+};
+}
+
+card_with! {
+    SubUsersCard => |h| view! { <sub_users::SubUsersTab id=h.id manages=h.manages_sub_users /> }.into_any(),
+    BillingEventsCard => |h| view! { <billing_events::BillingEventsTab id=h.id /> }.into_any(),
+    AccessSettingsCard => |h| view! { <access_settings::AccessSettingsTab id=h.id /> }.into_any(),
+    AnalyticsCard => |h| view! { <analytics::AnalyticsTab id=h.id /> }.into_any(),
 }
