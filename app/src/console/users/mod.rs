@@ -12,7 +12,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+mod queries;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct UserRow {
     pub id: i64,
     pub name: String,
@@ -38,113 +42,20 @@ pub async fn list_users(
     sort: Option<String>,
     after: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
-    use crate::backend::db::{fts_phrase, like_pattern};
-    use crate::backend::sql::Sql;
     use crate::backend::{require, respond, Permission};
-    use crate::domain::page::{Cursor, COUNT_CAP, PAGE_SIZE};
     use crate::domain::user::UserStatus;
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
-        let (_, column, desc, _) = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
-        // Conditions after the roots-only one, which `roots` / `from_matches` below put first.
-        let mut filter = Sql::new("");
-        match status.as_deref().unwrap_or("") {
-            "" => {
-                filter.push(" AND status <> 'deleted'");
-            }
-            "all" => {}
-            s => {
-                let s = UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?;
-                filter.push(" AND status = ").bind(s.as_str());
-            }
-        }
+        let sort = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
+        let status = match status.as_deref().unwrap_or("") {
+            "" => queries::Status::NotDeleted,
+            "all" => queries::Status::Any,
+            s => queries::Status::Only(
+                UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?,
+            ),
+        };
         let term = q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        // Terms of 3+ characters go through a trigram index on SQLite: the FTS5 table
-        // users_search, whose phrase query yields the matching ids in id order, lazily. The
-        // matches drive the count, which stops at 1,001, and the lists of up to 1,000 of
-        // them. A broad term's page instead walks the sort order and keeps the rows whose
-        // text contains the term: about 25 / (share of accounts matching) rows, however many
-        // accounts there are. (An `id IN (matches)` filter would first collect every match.)
-        // PostgreSQL's pg_trgm index serves LIKE itself; short terms scan.
-        let fts =
-            term.is_some_and(|t| t.chars().count() >= 3) && ctx.db().backend == crate::backend::db::Backend::Sqlite;
-        let contains = |sql: &mut Sql, term: &str| {
-            sql.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
-        };
-        // The accounts (not sub-users) matching `filter`, driven by the trigram matches.
-        let from_matches = |sql: &mut Sql, term: &str, columns: &str| {
-            let phrase = sql.next_index();
-            sql.add_arg(fts_phrase(term));
-            sql.text = format!(
-                "SELECT {columns} FROM users_search CROSS JOIN users ON users.id = users_search.rowid \
-                 WHERE users_search MATCH ${phrase} AND parent_id IS NULL{}",
-                sql.text
-            );
-        };
-        // The accounts (not sub-users) matching `filter`.
-        let roots = |sql: &mut Sql, columns: &str| {
-            sql.text = format!("SELECT {columns} FROM users WHERE parent_id IS NULL{}", sql.text);
-        };
-        // A search counts its matches only up to the cap ("1,000+ users").
-        let mut count = filter.clone();
-        match term {
-            Some(term) => {
-                if fts {
-                    from_matches(&mut count, term, "1");
-                } else {
-                    contains(&mut count, term);
-                    roots(&mut count, "1");
-                }
-                count.text = format!("SELECT COUNT(*) FROM ({} LIMIT {}) AS matches", count.text, COUNT_CAP + 1);
-            }
-            None => roots(&mut count, "COUNT(*)"),
-        }
-        let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
-
-        let mut list = filter.clone();
-        let columns = "users.id, name, login, status, COALESCE(entity, ''), created_at";
-        match term {
-            Some(term) if fts && total <= COUNT_CAP => from_matches(&mut list, term, columns),
-            term => {
-                if let Some(term) = term {
-                    contains(&mut list, term);
-                }
-                roots(&mut list, columns);
-            }
-        }
-        if let Some(c) = after.as_deref().and_then(Cursor::decode) {
-            let op = if desc { "<" } else { ">" };
-            list.push(&format!(" AND ({column}, id) {op} ("));
-            if column == "created_at" {
-                list.bind(c.key.parse::<i64>().unwrap_or(0));
-            } else {
-                list.bind(c.key);
-            }
-            list.push(", ").bind(c.id).push(")");
-        }
-        let dir = if desc { "DESC" } else { "ASC" };
-        list.push(&format!(" ORDER BY {column} {dir}, id {dir} LIMIT {}", PAGE_SIZE + 1));
-        let rows: Vec<(i64, String, String, String, String, i64)> = list.query_as().fetch_all(&ctx.db().pool).await?;
-        let rows = rows
-            .into_iter()
-            .map(|(id, name, login, status, entity, created_at)| UserRow {
-                id,
-                name,
-                login,
-                status,
-                entity,
-                created_at,
-            })
-            .collect();
-        let page = Page::from_rows(rows, total, |u: &UserRow| Cursor {
-            key: match column {
-                "name" => u.name.clone(),
-                "login" => u.login.clone(),
-                _ => u.created_at.to_string(),
-            },
-            id: u.id,
-        });
-        Ok(if term.is_some() { page.capped() } else { page })
+        queries::list(ctx.db(), term, status, (sort.1, sort.2), after.as_deref()).await
     })
     .await
 }
