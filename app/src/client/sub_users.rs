@@ -6,7 +6,7 @@ use super::ClientLayout;
 use crate::components::form::FormFooter;
 use crate::components::permissions::{groups, PermissionChecks};
 use crate::components::states::{ErrorState, Loading};
-use crate::domain::permissions::all_slugs;
+use crate::domain::permissions::{all_slugs, NEW_SUB_USER_SLUGS};
 use crate::domain::text::count_label;
 use crate::domain::time::format_date;
 use crate::error::AppError;
@@ -197,7 +197,7 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
     let baseline = RwSignal::new(stored);
     // A new sub-user starts able to watch live video and the archive, where allowed.
     let selected = RwSignal::new(if creating {
-        ["cameras-live", "archives-show"].into_iter().filter(|s| allowed.contains(*s)).map(str::to_string).collect()
+        NEW_SUB_USER_SLUGS.iter().filter(|s| allowed.contains(**s)).map(|s| s.to_string()).collect()
     } else {
         baseline.get_untracked()
     });

@@ -62,6 +62,15 @@ pub const GROUPS: &[Group] = &[
 
 pub const SUBUSERS_MANAGE: &str = "subusers-manage";
 
+/// What a new sub-user starts with in the web client's form, where the parent allows it:
+/// live video and the archive.
+pub const NEW_SUB_USER_SLUGS: &[&str] = &["cameras-live", "archives-show"];
+
+/// A typical sub-user's permissions (the demo data's): live video, the archive, camera
+/// events and opening the door.
+pub const TYPICAL_SUB_USER_SLUGS: &[&str] =
+    &["cameras-live", "archives-show", "camera-events-index", "intercoms-open-door"];
+
 /// Analytics types with their level and human name (SPEC §2).
 pub const ANALYTICS_TYPES: &[(&str, u8, &str)] = &[
     ("loud-sounds", 1, "Loud sounds"),

@@ -4,7 +4,7 @@ use super::batch::*;
 use super::words::*;
 use super::Gen;
 use app::backend::sql::Arg;
-use app::domain::permissions::{analytics_slug, default_user_slugs, SUBUSERS_MANAGE};
+use app::domain::permissions::{analytics_slug, default_user_slugs, SUBUSERS_MANAGE, TYPICAL_SUB_USER_SLUGS};
 use app::domain::time::DAY_MS;
 use app::error::AppError;
 use serde_json::json;
@@ -140,8 +140,8 @@ impl Gen {
                 account.deleted_at.into(),
             ];
             self.tables.push(conn, T_USERS, row).await?;
-            for slug in ["cameras-live", "archives-show", "camera-events-index", "intercoms-open-door"] {
-                self.tables.push(conn, T_PERM, vec![id.into(), slug.into()]).await?;
+            for slug in TYPICAL_SUB_USER_SLUGS {
+                self.tables.push(conn, T_PERM, vec![id.into(), (*slug).into()]).await?;
             }
             if licences[0] > 0 {
                 self.tables.push(conn, T_PERM, vec![id.into(), analytics_slug("motion-detect").into()]).await?;

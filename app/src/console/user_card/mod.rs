@@ -105,13 +105,14 @@ pub async fn load_header(db: &crate::backend::db::Db, id: i64) -> Result<UserHea
     #[allow(clippy::type_complexity)]
     let row: Option<(i64, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT u.id, u.name, u.login, u.status, u.created_at, \
-           (SELECT COUNT(*) FROM user_permissions p WHERE p.user_id = u.id AND p.slug = 'subusers-manage'), \
+           (SELECT COUNT(*) FROM user_permissions p WHERE p.user_id = u.id AND p.slug = $2), \
            (SELECT COUNT(*) FROM licences l WHERE l.user_id = u.id AND (l.total > 0 OR EXISTS \
               (SELECT 1 FROM analytics_cases ac WHERE ac.account_id = u.id AND ac.level = l.level))), \
            (SELECT COUNT(*) FROM users s WHERE s.parent_id = u.id AND s.deleted_at IS NULL) \
          FROM users u WHERE u.id = $1 AND u.parent_id IS NULL",
     )
     .bind(id)
+    .bind(crate::domain::permissions::SUBUSERS_MANAGE)
     .fetch_optional(&db.pool)
     .await?;
     let (id, name, login, status, created_at, manages, licensed, sub_users) = row.ok_or(AppError::NotFound)?;
