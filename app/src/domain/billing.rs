@@ -18,6 +18,26 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("billing.set_licences", "Billing. Set licences"),
 ];
 
+/// What became of a billing request, as its event records it (SPEC §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Claimed, not yet applied or refused (never seen after its transaction commits).
+    Pending,
+    Applied,
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Applied => "applied",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
 pub fn event_label(code: &str) -> &'static str {
     EVENT_TYPES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("Billing. Unknown type")
 }
@@ -31,5 +51,8 @@ mod tests {
         assert_eq!(EVENT_TYPES.len(), 15);
         assert_eq!(event_label("billing.attach_camera_unknown_csa"), "Billing. Failed to attach camera");
         assert_eq!(event_label("billing.whatever"), "Billing. Unknown type");
+        for o in [Outcome::Pending, Outcome::Applied, Outcome::Rejected] {
+            assert_eq!(serde_json::to_string(&o).unwrap(), format!("\"{}\"", o.as_str()));
+        }
     }
 }

@@ -14,6 +14,7 @@ use app::backend::environment;
 use app::backend::exec::Exec;
 use app::backend::state::AppState;
 use app::backend::token::hash_token;
+use app::domain::billing::Outcome;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -176,8 +177,8 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
     let claimed: Option<(i64,)> = conn
         .row(
             "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, '', $6) ON CONFLICT (request_id) DO NOTHING RETURNING id",
-            args![&r.id, p.logged_type(), &r.entity, &p.body_hash, &p.payload, p.now],
+             VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7) ON CONFLICT (request_id) DO NOTHING RETURNING id",
+            args![&r.id, p.logged_type(), &r.entity, &p.body_hash, &p.payload, Outcome::Pending.as_str(), p.now],
         )
         .await?;
     let Some((event_id,)) = claimed else { return Ok(Done::Replay) };
@@ -189,11 +190,11 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
                 environment::refresh(conn, &family, p.now).await?;
             }
             conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
-            let response =
-                json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id, "outcome": "applied"});
+            let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id,
+                                  "outcome": Outcome::Applied});
             conn.run(
-                "UPDATE billing_events SET outcome = 'applied', status = 200, user_id = $1, response = $2 WHERE id = $3",
-                args![user_id, response.to_string(), event_id],
+                "UPDATE billing_events SET outcome = $1, status = 200, user_id = $2, response = $3 WHERE id = $4",
+                args![Outcome::Applied.as_str(), user_id, response.to_string(), event_id],
             )
             .await?;
             Ok(Done::Answer(StatusCode::OK, response))
@@ -206,11 +207,12 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
             let user = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
             let body = rejection.error.body();
             conn.run(
-                "UPDATE billing_events SET type = $1, user_id = $2, outcome = 'rejected', status = $3, response = $4 \
-                 WHERE id = $5",
+                "UPDATE billing_events SET type = $1, user_id = $2, outcome = $3, status = $4, response = $5 \
+                 WHERE id = $6",
                 args![
                     rejection.logged_type.unwrap_or(p.logged_type()),
                     user,
+                    Outcome::Rejected.as_str(),
                     i64::from(rejection.error.status.as_u16()),
                     body.to_string(),
                     event_id

@@ -4,6 +4,7 @@ use super::batch::*;
 use super::people::Account;
 use super::Gen;
 use app::backend::token::hash_token;
+use app::domain::billing::Outcome;
 use app::error::AppError;
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -22,7 +23,7 @@ impl Gen {
         self.ids.event += 1;
         let (id, run) = (self.ids.event, self.run);
         let payload = body.to_string();
-        let response = json!({"id": format!("demo-{run}-{id}"), "type": kind, "event_id": id, "user_id": account.id, "outcome": "applied"});
+        let response = json!({"id": format!("demo-{run}-{id}"), "type": kind, "event_id": id, "user_id": account.id, "outcome": Outcome::Applied});
         let row = vec![
             id.into(),
             format!("demo-{run}-{id}").into(),
@@ -31,7 +32,7 @@ impl Gen {
             account.id.into(),
             hash_token(&payload).into(),
             payload.into(),
-            "applied".into(),
+            Outcome::Applied.as_str().into(),
             200i64.into(),
             response.to_string().into(),
             (*at).into(),

@@ -2,7 +2,7 @@
 
 use crate::components::pager::Pager;
 use crate::components::states::{Empty, ErrorState, Loading};
-use crate::domain::billing::{event_label, EVENT_TYPES};
+use crate::domain::billing::{event_label, Outcome, EVENT_TYPES};
 use crate::domain::page::Page;
 use crate::domain::time::format_utc;
 use crate::error::AppError;
@@ -18,6 +18,7 @@ pub struct BillingEventRow {
     pub event_type: String,
     pub created_at: i64,
     pub payload: String,
+    /// An `Outcome`, as stored.
     pub outcome: String,
     pub status: i64,
     pub response: String,
@@ -202,7 +203,7 @@ fn EventsTable(page: Page<BillingEventRow>) -> impl IntoView {
 fn EventRow(e: BillingEventRow) -> impl IntoView {
     let open = RwSignal::new(false);
     let details_id = format!("event-{}", e.id);
-    let failed = e.outcome != "applied";
+    let failed = e.outcome != Outcome::Applied.as_str();
     let payload = pretty(&e.payload);
     let response = pretty(&e.response);
     view! {
