@@ -1,12 +1,13 @@
-//! The layers of the app form a line, each importing only those below it:
+//! Rules on the sources, checked by reading them:
 //!
-//! pages (`console/`, `client/`) → `components/` → server functions' code (`backend/`)
-//! → `views/` (shapes both sides share) → `domain/` (pure rules).
-//!
-//! This test reads the sources and fails on an import against that line.
+//! - the layers of the app form a line, each importing only those below it: pages
+//!   (`console/`, `client/`) → `components/` → server functions' code (`backend/`) →
+//!   `views/` (shapes both sides share) → `domain/` (pure rules);
+//! - permission slugs are written only in `domain/`.
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::admin::Permission;
     use std::path::{Path, PathBuf};
 
     /// Each layer, and the modules of the crate it must not import.
@@ -51,5 +52,34 @@ mod tests {
             }
         }
         assert!(offences.is_empty(), "imports against the layers: {offences:#?}");
+    }
+
+    /// Permission slugs are written only in `domain/`: console permissions in `admin.rs` (elsewhere
+    /// they are `Permission` values), users' in `domain/permissions.rs` (named constants).
+    #[test]
+    fn no_permission_slug_is_written_outside_the_domain() {
+        let slugs: Vec<String> = Permission::ALL
+            .iter()
+            .map(|p| p.slug().to_string())
+            .chain(crate::domain::permissions::all_slugs())
+            .collect();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut offenders = Vec::new();
+        for dir in ["app/src", "server/src"] {
+            let mut files = Vec::new();
+            rust_files(&root.join(dir), &mut files);
+            for file in files {
+                if file.ends_with("domain/admin.rs") || file.ends_with("domain/permissions.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&file).unwrap();
+                for slug in &slugs {
+                    if text.contains(&format!("\"{slug}\"")) || text.contains(&format!("'{slug}'")) {
+                        offenders.push(format!("{}: {slug}", file.display()));
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "permission slugs written as strings: {offenders:#?}");
     }
 }

@@ -123,44 +123,4 @@ mod tests {
         assert_eq!(Role::from_slug("admin"), Some(Role::Admin));
         assert_eq!(Role::from_slug("owner"), None);
     }
-
-    /// Permission slugs are written only in `domain/`: console permissions here (elsewhere
-    /// they are `Permission` values), users' in `domain/permissions.rs` (named constants).
-    #[test]
-    fn no_permission_slug_is_written_outside_the_domain() {
-        let slugs: Vec<String> = Permission::ALL
-            .iter()
-            .map(|p| p.slug().to_string())
-            .chain(crate::domain::permissions::all_slugs())
-            .collect();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut offenders = Vec::new();
-        for dir in ["app/src", "server/src"] {
-            let mut files = Vec::new();
-            rust_files(&root.join(dir), &mut files);
-            for file in files {
-                if file.ends_with("domain/admin.rs") || file.ends_with("domain/permissions.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&file).unwrap();
-                for slug in &slugs {
-                    if text.contains(&format!("\"{slug}\"")) || text.contains(&format!("'{slug}'")) {
-                        offenders.push(format!("{}: {slug}", file.display()));
-                    }
-                }
-            }
-        }
-        assert!(offenders.is_empty(), "permission slugs written as strings: {offenders:#?}");
-    }
-
-    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
 }

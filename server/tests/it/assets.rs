@@ -9,6 +9,13 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
+/// The whole router, serving the site in `root` (its database there too).
+async fn site_router(root: &std::path::Path) -> axum::Router {
+    let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
+    let options = LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build();
+    server::router(AppState::new(options, db, Clock::default(), Config::default()))
+}
+
 #[tokio::test]
 async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
     let root = std::env::temp_dir().join(format!("vms-site-{}", std::process::id()));
@@ -20,14 +27,7 @@ async fn hashed_assets_are_served_compressed_and_cached_for_a_year() {
     std::fs::write(pkg.join("chunk_3.Vkz9zle0XA_x-rkGcKxm8Q.wasm"), "\0asm module ".repeat(300)).unwrap();
     assert_eq!(server::assets::precompress(&pkg).unwrap(), 3);
 
-    let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
-    let state = AppState::new(
-        LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build(),
-        db,
-        Clock::default(),
-        Config::default(),
-    );
-    let router = server::router(state);
+    let router = site_router(&root).await;
     let get = |path: &str, encoding: &str| {
         Request::get(path).header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap()
     };
@@ -69,14 +69,7 @@ async fn files_never_take_the_headers_of_a_page_rendered_beside_them() {
     let root = std::env::temp_dir().join(format!("vms-site-policy-{}", std::process::id()));
     std::fs::create_dir_all(root.join("pkg")).unwrap();
     std::fs::write(root.join("pkg/vms.css"), "body { margin: 0 }\n").unwrap();
-    let db = Db::connect(&format!("sqlite://{}/test.db", root.display())).await.unwrap();
-    let state = AppState::new(
-        LeptosOptions::builder().output_name("vms").site_root(root.display().to_string()).build(),
-        db,
-        Clock::default(),
-        Config::default(),
-    );
-    let router = server::router(state);
+    let router = site_router(&root).await;
 
     let page = Owner::new();
     let page_headers = leptos_axum::ResponseOptions::default();
