@@ -11,6 +11,7 @@ use crate::domain::permissions::{analytics_level, analytics_slug, ANALYTICS_TYPE
 use crate::error::AppError;
 use crate::views::analytics::{AnalyticsView, CaseEventRow, CaseRow, LevelRow, EVENTS_PAGE};
 use serde_json::json;
+use sqlx::AnyConnection;
 
 /// At most this many cameras in one case.
 pub const MAX_CAMERAS: usize = 500;
@@ -108,26 +109,9 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
 /// its visible cases.
 pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError> {
     let mut conn = db.pool.acquire().await?;
-    // Used: the cameras in the account's cases of the level; while impersonating, those
-    // within the administrator's scope (the free count is the account's either way).
-    let used = |scoped: bool| {
-        let scope = if scoped { format!(" AND {}", super::scope::camera_condition(2)) } else { String::new() };
-        format!(
-            "(SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
-               JOIN cameras c ON c.id = cc.camera_id WHERE ac.account_id = l.user_id AND ac.level = l.level{scope})"
-        )
-    };
+    // While impersonating, the licences used within the administrator's scope.
     let admin = u.impersonator.as_ref().map(|(admin, _)| *admin);
-    let sql = format!(
-        "SELECT l.level, l.total, {}, {} FROM licences l WHERE l.user_id = $1 ORDER BY l.level",
-        used(admin.is_some()),
-        used(false)
-    );
-    let mut query = sqlx::query_as(&sql).bind(u.account);
-    if let Some(admin) = admin {
-        query = query.bind(admin);
-    }
-    let levels: Vec<(i64, i64, i64, i64)> = query.fetch_all(&mut *conn).await?;
+    let levels = licence_levels(&mut conn, u.account, admin).await?;
     let parent = u.is_sub_user.then_some(u.account);
     let effective = environment::effective_slugs(&mut conn, u.id, parent).await?;
     let types = ANALYTICS_TYPES
@@ -137,21 +121,44 @@ pub async fn overview(db: &Db, u: &ClientUser) -> Result<AnalyticsView, AppError
         .collect();
     let cameras = usable_cameras(&mut conn, u).await?;
     drop(conn);
-    Ok(AnalyticsView {
-        levels: levels
-            .into_iter()
-            .map(|(level, total, used, all)| LevelRow {
-                level,
-                total,
-                used,
-                free: (total - all).max(0),
-                used_elsewhere: all > used,
-            })
-            .collect(),
-        types,
-        cameras,
-        cases: list(db, u).await?,
-    })
+    Ok(AnalyticsView { levels, types, cameras, cases: list(db, u).await? })
+}
+
+/// The licences of `account` per level. Used: the cameras in the account's cases of the level
+/// (its sub-users' too); with `scope`, only those within that administrator's camera scope.
+/// Free: the account's, whatever the scope.
+pub async fn licence_levels(
+    conn: &mut AnyConnection,
+    account: i64,
+    scope: Option<i64>,
+) -> Result<Vec<LevelRow>, AppError> {
+    let used = |scoped: bool| {
+        let scope = if scoped { format!(" AND {}", super::scope::camera_condition(2)) } else { String::new() };
+        format!(
+            "(SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
+               JOIN cameras c ON c.id = cc.camera_id WHERE ac.account_id = l.user_id AND ac.level = l.level{scope})"
+        )
+    };
+    let sql = format!(
+        "SELECT l.level, l.total, {}, {} FROM licences l WHERE l.user_id = $1 ORDER BY l.level",
+        used(scope.is_some()),
+        used(false)
+    );
+    let mut query = sqlx::query_as(&sql).bind(account);
+    if let Some(admin) = scope {
+        query = query.bind(admin);
+    }
+    let levels: Vec<(i64, i64, i64, i64)> = query.fetch_all(&mut *conn).await?;
+    Ok(levels
+        .into_iter()
+        .map(|(level, total, used, all)| LevelRow {
+            level,
+            total,
+            used,
+            free: (total - all).max(0),
+            used_elsewhere: all > used,
+        })
+        .collect())
 }
 
 /// While an administrator impersonates, a condition (on the case alias `ac`, the

@@ -3,21 +3,9 @@
 
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::error::AppError;
+use crate::views::analytics::LevelRow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LicenceRow {
-    pub level: i64,
-    pub total: i64,
-    /// Licences used by cameras within the signed-in administrator's scope.
-    pub used: i64,
-    /// Free licences of the account (total minus all used).
-    pub free: i64,
-    /// Some licences are used by cameras outside the administrator's scope (not counted in
-    /// `used`).
-    pub used_elsewhere: bool,
-}
 
 /// A level without licences whose cases are kept, hidden, until `purge_at` (SPEC §8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,7 +20,8 @@ pub struct KeptCases {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Licences {
-    pub rows: Vec<LicenceRow>,
+    /// The levels with licences (`used` within the administrator's scope).
+    pub rows: Vec<LevelRow>,
     pub kept: Vec<KeptCases>,
 }
 
@@ -43,33 +32,10 @@ pub async fn user_licences(id: i64) -> Result<Licences, AppError> {
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
         super::load_header(ctx.db(), id).await?;
-        // Used: cameras in the cases of that level, of the user and its sub-users; those
-        // within the administrator's scope, and all of them (for the free count).
-        let used = |extra: &str| {
-            format!(
-                "(SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases ac ON ac.id = cc.case_id \
-                   JOIN cameras c ON c.id = cc.camera_id WHERE ac.account_id = l.user_id AND ac.level = l.level{extra})"
-            )
-        };
-        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT l.level, l.total, {}, {} FROM licences l WHERE l.user_id = $1 AND l.total > 0 ORDER BY l.level",
-            used(&format!(" AND {}", camera_condition(2))),
-            used("")
-        ))
-        .bind(id)
-        .bind(ctx.admin.id)
-        .fetch_all(&ctx.db().pool)
-        .await?;
-        let rows = rows
-            .into_iter()
-            .map(|(level, total, used, all)| LicenceRow {
-                level,
-                total,
-                used,
-                free: (total - all).max(0),
-                used_elsewhere: all > used,
-            })
-            .collect();
+        let mut conn = ctx.db().pool.acquire().await?;
+        let mut rows = crate::backend::cases::licence_levels(&mut conn, id, Some(ctx.admin.id)).await?;
+        drop(conn);
+        rows.retain(|l| l.total > 0);
         // Cases of a level at zero licences, counted within the scope (a case counts when
         // none of its cameras lies outside it).
         let cases = |extra: &str| {
@@ -129,7 +95,7 @@ pub fn AnalyticsTab(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn LicenceTable(rows: Vec<LicenceRow>) -> impl IntoView {
+fn LicenceTable(rows: Vec<LevelRow>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data">
