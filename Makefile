@@ -49,9 +49,14 @@ test: tools e2e-tools test-rust build test-e2e
 # PostgreSQL halves skipped (TEST_POSTGRES_URL unset) are counted in this file.
 SKIPS := $(CARGO_TARGET_DIR)/postgres-skipped.txt
 
+# One test at a time: each integration test builds its own application, but a few parts of
+# the UI framework are process-wide (reactive_graph's transition slot, which server renders
+# register their resources with), and concurrent tests' page renders were seen to wait on
+# one another for ever (about one run in six). Requests within a test stay concurrent
+# where the test makes them so.
 test-rust:
 	@rm -f $(SKIPS)
-	VMS_TEST_SKIPS=$(SKIPS) cargo test --workspace --exclude frontend
+	VMS_TEST_SKIPS=$(SKIPS) cargo test --workspace --exclude frontend -- --test-threads=1
 	@if [ -s $(SKIPS) ]; then echo "PostgreSQL: $$(wc -l < $(SKIPS)) test cases ran on SQLite only (set TEST_POSTGRES_URL to run them on PostgreSQL too)"; fi
 
 test-e2e:

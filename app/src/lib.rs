@@ -21,11 +21,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     backend::csp::send();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=components::theme::chosen_theme()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light" />
+                <meta name="color-scheme" content="light dark" />
+                <meta name="theme-color" content="#13233b" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icon-192.png" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/intercoms/:id/:tab") ssr=SsrMode::Async view={Lazy::<IntercomCard>::new()} />
                 <Route path=path!("/administrators") ssr=SsrMode::Async view={Lazy::<Administrators>::new()} />
                 <Route path=path!("/audit-log") ssr=SsrMode::Async view={Lazy::<AuditLog>::new()} />
+                <Route path=path!("/search") ssr=SsrMode::Async view={Lazy::<Search>::new()} />
             </Routes>
         </Router>
     }
@@ -115,6 +120,7 @@ lazy_page! {
     IntercomCard => console::intercoms::IntercomCardPage,
     Administrators => console::administrators::AdministratorsPage,
     AuditLog => console::audit_log::AuditLogPage,
+    Search => console::search::SearchPage,
     UserSubUsers => console::user_card::SubUsersCard,
     UserBillingEvents => console::user_card::BillingEventsCard,
     UserAccessSettings => console::user_card::AccessSettingsCard,

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Browser, BrowserContext, expect, Page, test } from '@playwright/test';
 import { billing, DEMO_ADMIN, hydrated, signIn, someCsa } from './helpers';
 
@@ -13,6 +14,7 @@ const SIZES = [
   ['phone', PHONE],
   ['desktop', DESKTOP],
 ] as const;
+const THEMES = ['light', 'dark'] as const;
 
 /** A subscriber with cameras, a sub-user, licences, analytics, billing events and an apartment. */
 interface World {
@@ -73,6 +75,8 @@ async function world(page: Page, request: APIRequestContext): Promise<World> {
 
 /** Taps a finger on the middle of an element: on a row, the row's link takes it. */
 async function tapOn(page: Page, selector: ReturnType<Page['locator']>) {
+  // As a person would: scroll it into view, then tap it.
+  await selector.scrollIntoViewIfNeeded();
   const box = (await selector.boundingBox())!;
   await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
 }
@@ -104,13 +108,23 @@ async function smallTargets(page: Page): Promise<string[]> {
   });
 }
 
-async function check(page: Page, path: string, name: string, size: string) {
+/** axe-core's violations of serious or critical impact on the page as it is. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+async function check(page: Page, path: string, name: string, size: string, theme: string) {
   await page.goto(path);
   await hydrated(page);
+  const where = `${path} at ${size}, ${theme}`;
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect.soft(overflow, `${path} at ${size} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
-  expect.soft(await smallTargets(page), `${path} at ${size}: tap targets under 44 px`).toEqual([]);
-  await page.screenshot({ path: `artifacts/responsive/${name}-${size}.png`, fullPage: true });
+  expect.soft(overflow, `${where} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+  expect.soft(await smallTargets(page), `${where}: tap targets under 44 px`).toEqual([]);
+  expect.soft(await accessibilityProblems(page), `${where}: axe`).toEqual([]);
+  await page.screenshot({ path: `artifacts/responsive/${name}-${size}-${theme}.png`, fullPage: true });
 }
 
 async function signedIn(browser: Browser, options: object, who = DEMO_ADMIN): Promise<BrowserContext> {
@@ -121,8 +135,8 @@ async function signedIn(browser: Browser, options: object, who = DEMO_ADMIN): Pr
   return context;
 }
 
-test('every page fits a phone and a desktop, with large enough targets', async ({ page, request, browser }) => {
-  test.setTimeout(240_000);
+test('every page fits a phone and a desktop, with large enough targets and no serious accessibility problem, in both themes', async ({ page, request, browser }) => {
+  test.setTimeout(600_000);
   const w = await world(page, request);
   const tabs = ['user', 'cameras', 'intercoms', 'sub-users', 'billing-events', 'access-settings', 'analytics'];
   const console: [string, string][] = [
@@ -134,17 +148,19 @@ test('every page fits a phone and a desktop, with large enough targets', async (
     [`/intercoms/${w.intercom}/apartments`, 'intercom-apartments'],
     ['/administrators', 'administrators'],
     ['/audit-log', 'audit-log'],
+    [`/search?q=${w.login}`, 'search'],
   ];
-  for (const [size, options] of SIZES) {
+  for (const [size, sizeOptions] of SIZES) for (const theme of THEMES) {
+    const options = { ...sizeOptions, colorScheme: theme };
     const admin = await signedIn(browser, options);
     const p = await admin.newPage();
-    for (const [path, name] of console) await check(p, path, name, size);
+    for (const [path, name] of console) await check(p, path, name, size, theme);
     await admin.close();
 
     const anonymous = await browser.newContext({ baseURL: 'http://127.0.0.1:3100', ...options });
     const a = await anonymous.newPage();
-    await check(a, '/login', 'login', size);
-    await check(a, '/client/login', 'client-login', size);
+    await check(a, '/login', 'login', size, theme);
+    await check(a, '/client/login', 'client-login', size, theme);
     await a.goto('/client/login');
     await hydrated(a);
     await a.getByLabel('Login', { exact: true }).fill(w.login);
@@ -152,7 +168,7 @@ test('every page fits a phone and a desktop, with large enough targets', async (
     await a.getByRole('button', { name: 'Sign in' }).click();
     await a.waitForURL(/\/client$/);
     for (const [path, name] of [['/client', 'client'], ['/client/sub-users', 'client-sub-users'], ['/client/analytics', 'client-analytics']]) {
-      await check(a, path, name, size);
+      await check(a, path, name, size, theme);
     }
     await anonymous.close();
   }

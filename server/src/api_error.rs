@@ -94,6 +94,15 @@ pub async fn json_object(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Map<String, Value>, ApiError> {
+    json_object_within(headers, body, MAX_BODY).await
+}
+
+/// A JSON object body of at most `limit` bytes.
+pub async fn json_object_within(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Map<String, Value>, ApiError> {
     let json_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -105,9 +114,9 @@ pub async fn json_object(
             "The body must be JSON (Content-Type: application/json).",
         ));
     }
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The body is larger than 64 KiB."))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("The body is larger than {} KiB.", limit / 1024))
+    })?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("The body is not valid JSON: {e}")))?;
     match value {

@@ -75,12 +75,19 @@ pub async fn same_site_only(State(state): State<AppState>, req: Request, next: N
     next.run(req).await
 }
 
-/// Bounds request bodies: 1 MiB for server functions, 64 KiB for everything else. A body
+/// Bounds request bodies: 1 MiB for server functions, 4 MiB for a batch of billing
+/// requests, 64 KiB for everything else. A body
 /// announced larger is refused (413) before any of it is read; a body without a length is
 /// read up to the limit and refused once it passes it.
 pub async fn bounded_body(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let limit = if is_server_fn(&path) { SERVER_FN_BODY } else { API_BODY };
+    let limit = if is_server_fn(&path) {
+        SERVER_FN_BODY
+    } else if path == crate::billing::batch::PATH {
+        crate::billing::batch::MAX_BODY
+    } else {
+        API_BODY
+    };
     let too_large = || {
         let what = if limit >= 1024 * 1024 {
             format!("{} MiB", limit / (1024 * 1024))

@@ -8,9 +8,11 @@ pub mod billing;
 pub mod client_api;
 pub mod csa;
 pub mod demo;
+pub mod export;
 pub mod guards;
 pub mod http_layers;
 pub mod media;
+pub mod observe;
 pub mod retention;
 
 use app::backend::auth::{admin_session, cookie, ADMIN_COOKIE};
@@ -69,19 +71,22 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
-        .route("/healthz", get(|| async { "ok" }))
+        .merge(observe::routes())
+        .merge(export::routes())
         .merge(billing::routes(&state))
         .merge(media::routes())
         .merge(analytics::routes())
         .merge(client_api::routes())
         .route("/client/impersonate/{token}", get(impersonate))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .route_layer(middleware::from_fn(observe::matched_route))
         .fallback(site_files)
         .layer(middleware::from_fn_with_state((state.clone(), pages), console_session))
         .layer(middleware::from_fn(guards::bounded_body))
         .layer(middleware::from_fn_with_state(state.clone(), guards::same_site_only))
         .layer(middleware::from_fn(guards::security_headers))
         .layer(middleware::from_fn(assets::cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), observe::track))
         .with_state(state);
     http_layers::with_http_layers(router)
 }
@@ -204,7 +209,10 @@ mod tests {
     fn the_pages_that_need_a_session_are_read_from_the_routes() {
         let routes = leptos_axum::generate_route_list(app::App);
         let pages = Pages::from_routes(routes.iter().map(|r| r.path()));
-        assert_eq!(pages.console_sections, ["/users", "/cameras", "/intercoms", "/administrators", "/audit-log"]);
+        assert_eq!(
+            pages.console_sections,
+            ["/users", "/cameras", "/intercoms", "/administrators", "/audit-log", "/search"]
+        );
         assert_eq!(pages.client_pages, ["/client", "/client/sub-users", "/client/analytics"]);
         assert!(pages.console("/users/7/cameras") && pages.console("/audit-log") && !pages.console("/usersx"));
         assert!(!pages.console("/login") && !pages.client("/client/login") && !pages.client("/client/impersonate/x"));

@@ -34,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Billing requests from a file.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Manage billing API tokens.
     BillingToken {
         #[command(subcommand)]
@@ -56,6 +61,14 @@ enum Command {
         #[arg(long)]
         at: String,
     },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Apply the billing requests of a JSON Lines file (one request per line), as the batch
+    /// call does: in order per entity, idempotent by request id, so an interrupted import is
+    /// simply run again.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -102,11 +115,15 @@ fn database_url() -> String {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+    );
+    // One JSON object per line for log collectors (`VMS_LOG_FORMAT=json`), else text.
+    if std::env::var("VMS_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let cli = Cli::parse();
     if let Err(message) = run(cli.command.unwrap_or(Command::Serve)).await {
         eprintln!("error: {message}");
@@ -144,6 +161,37 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Billing { command: BillingCommand::Import { file } } => {
+            use std::io::Write;
+            let started = std::time::Instant::now();
+            let done = server::billing::import::import(&db, &file, |p| {
+                let rate = p.done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                let width = 30 * p.done / p.total.max(1);
+                eprint!(
+                    "\r[{}{}] {}/{} requests, {:.0}/s, {} refused ",
+                    "#".repeat(width),
+                    " ".repeat(30 - width),
+                    p.done,
+                    p.total,
+                    rate,
+                    p.refused
+                );
+                let _ = std::io::stderr().flush();
+            })
+            .await?;
+            eprintln!();
+            for refusal in &done.first_refusals {
+                println!("{refusal}");
+            }
+            println!(
+                "{} requests in {:.1} s: {} applied (now or before), {} refused",
+                done.done,
+                started.elapsed().as_secs_f64(),
+                done.applied,
+                done.refused
+            );
             Ok(())
         }
         Command::Csa { command: CsaCommand::Import { file } } => {
@@ -256,10 +304,18 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
         );
     }
     let state = AppState::new(options, db, clock, config);
-    tokio::spawn(retention::periodically(state.db.clone(), state.clock.clone()));
+    tokio::spawn(retention::periodically(state.clone()));
     if state.db.backend == Backend::Postgres {
         // Environment changes made by any server process reach this one's event streams.
         tokio::spawn(app::backend::changes::listen(database_url()));
+    }
+    if let Some(metrics_addr) = std::env::var("VMS_METRICS_ADDR").ok().filter(|a| !a.trim().is_empty()) {
+        let listener = tokio::net::TcpListener::bind(metrics_addr.trim())
+            .await
+            .map_err(|e| format!("VMS_METRICS_ADDR={metrics_addr}: {e}"))?;
+        println!("Metrics on http://{}/metrics", metrics_addr.trim());
+        let metrics = server::observe::metrics_router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, metrics).await });
     }
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
     println!("VMS Admin Console listening on http://{addr}");

@@ -5,7 +5,7 @@
 use crate::api_error::{bearer_in, json_object, ApiError};
 use crate::billing::request::normalise_mac;
 use app::backend::state::AppState;
-use app::domain::camera::CameraStatus;
+use app::domain::camera::{CameraStatus, Stream};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -25,7 +25,7 @@ async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -
 #[derive(Debug, PartialEq)]
 pub struct Report {
     pub mac: String,
-    pub stream: String,
+    pub stream: Stream,
     pub up: bool,
 }
 
@@ -39,10 +39,7 @@ pub fn parse(body: &Map<String, Value>) -> Result<Report, ApiError> {
     if mac.is_none() {
         err = err.with("mac", "is required: a MAC address like 00:1a:2b:3c:4d:5e");
     }
-    let stream = match body.get("stream").and_then(Value::as_str) {
-        Some(s @ ("high" | "low")) => Some(s.to_string()),
-        _ => None,
-    };
+    let stream = body.get("stream").and_then(Value::as_str).and_then(Stream::from_name);
     if stream.is_none() {
         err = err.with("stream", "must be \"high\" or \"low\"");
     }
@@ -75,7 +72,7 @@ async fn report(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
          changed_at = CASE WHEN camera_streams.up = excluded.up THEN camera_streams.changed_at ELSE excluded.changed_at END",
     )
     .bind(camera)
-    .bind(&r.stream)
+    .bind(r.stream.name())
     .bind(i64::from(r.up))
     .bind(now)
     .execute(&mut *tx)
@@ -104,7 +101,7 @@ mod tests {
     fn reports_are_checked_field_by_field() {
         assert_eq!(
             p(json!({"mac": "00-1A-2B-3C-4D-5E", "stream": "low", "up": false})).unwrap(),
-            Report { mac: "00:1a:2b:3c:4d:5e".into(), stream: "low".into(), up: false }
+            Report { mac: "00:1a:2b:3c:4d:5e".into(), stream: Stream::Low, up: false }
         );
         let e = p(json!({"mac": "nope", "stream": "medium", "up": "yes"})).unwrap_err();
         assert_eq!(e.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);

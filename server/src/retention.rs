@@ -33,6 +33,24 @@ pub struct Report {
     pub throttle_rows: u64,
 }
 
+impl Report {
+    /// Rows purged, by kind, as `/metrics` names them.
+    pub fn purged(&self) -> [(&'static str, u64); 10] {
+        [
+            ("accounts", self.accounts),
+            ("billing_events", self.billing_events),
+            ("audit_entries", self.audit_entries),
+            ("cases", self.cases),
+            ("case_events", self.case_events),
+            ("apartment_links", self.apartment_links),
+            ("sessions", self.sessions),
+            ("expired_sessions", self.expired_sessions),
+            ("impersonation_links", self.impersonation_links),
+            ("throttle_rows", self.throttle_rows),
+        ]
+    }
+}
+
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -101,13 +119,18 @@ pub fn holder() -> String {
 }
 
 /// Runs retention now and then every `EVERY`, for the life of the server.
-pub async fn periodically(db: Db, clock: app::backend::state::Clock) {
+pub async fn periodically(state: app::backend::AppState) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
     let holder = holder();
     loop {
-        match run(&db, clock.now_ms(), &holder).await {
-            Ok(Some(report)) if report != Report::default() => tracing::info!(%report, "retention"),
-            Ok(_) => {}
+        match run(&state.db, state.clock.now_ms(), &holder).await {
+            Ok(Some(report)) => {
+                state.metrics.retention_run(&report.purged());
+                if report != Report::default() {
+                    tracing::info!(%report, "retention");
+                }
+            }
+            Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "retention failed"),
         }
         tokio::time::sleep(EVERY).await;

@@ -3,6 +3,7 @@
 
 use super::password;
 use super::principal::Admin;
+use super::sql::{bind, Arg};
 use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
 use sqlx::AnyConnection;
@@ -217,37 +218,45 @@ async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) 
     }
 }
 
+async fn exists(conn: &mut AnyConnection, sql: &str, key: Arg) -> Result<bool, AppError> {
+    Ok(bind(sqlx::query(sql), &[key]).fetch_optional(&mut *conn).await?.is_some())
+}
+
+/// One row of an administrator's grants: (`$1` the administrator, `$2` what it is given).
+async fn grant(conn: &mut AnyConnection, sql: &str, admin: i64, what: Arg) -> Result<(), AppError> {
+    bind(sqlx::query(sql), &[Arg::Int(admin), what]).execute(&mut *conn).await?;
+    Ok(())
+}
+
 async fn write_grants(conn: &mut AnyConnection, id: i64, a: &AdminSpec) -> Result<(), AppError> {
     for p in &a.permissions {
-        sqlx::query("INSERT INTO administrator_permissions (admin_id, slug) VALUES ($1, $2)")
-            .bind(id)
-            .bind(p.slug())
-            .execute(&mut *conn)
+        grant(conn, "INSERT INTO administrator_permissions (admin_id, slug) VALUES ($1, $2)", id, p.slug().into())
             .await?;
     }
     for code in &a.scope_csa {
-        let known: Option<(String,)> =
-            sqlx::query_as("SELECT code FROM csa_codes WHERE code = $1").bind(code).fetch_optional(&mut *conn).await?;
-        if known.is_none() {
+        let known = exists(conn, "SELECT 1 FROM csa_codes WHERE code = $1", Arg::Text(code.clone())).await?;
+        if !known {
             return Err(AppError::Invalid(format!("Unknown CSA code {code}: import it first (server csa import).")));
         }
-        sqlx::query("INSERT INTO administrator_scope_locations (admin_id, csa_code) VALUES ($1, $2)")
-            .bind(id)
-            .bind(code)
-            .execute(&mut *conn)
-            .await?;
+        grant(
+            conn,
+            "INSERT INTO administrator_scope_locations (admin_id, csa_code) VALUES ($1, $2)",
+            id,
+            Arg::Text(code.clone()),
+        )
+        .await?;
     }
     for camera in &a.scope_cameras {
-        let known: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM cameras WHERE id = $1").bind(camera).fetch_optional(&mut *conn).await?;
-        if known.is_none() {
+        if !exists(conn, "SELECT 1 FROM cameras WHERE id = $1", Arg::Int(*camera)).await? {
             return Err(AppError::Invalid(format!("There is no camera with ID {camera} within your scope.")));
         }
-        sqlx::query("INSERT INTO administrator_scope_cameras (admin_id, camera_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(camera)
-            .execute(&mut *conn)
-            .await?;
+        grant(
+            conn,
+            "INSERT INTO administrator_scope_cameras (admin_id, camera_id) VALUES ($1, $2)",
+            id,
+            Arg::Int(*camera),
+        )
+        .await?;
     }
     Ok(())
 }

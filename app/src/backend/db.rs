@@ -104,6 +104,21 @@ impl Db {
         Ok(Self { pool, backend, sqlite_path, secret, write_gate: Default::default() })
     }
 
+    /// Whether the service can serve: the database answers and holds every migration this
+    /// version knows, applied in full. Why not, if it cannot.
+    pub async fn ready(&self) -> Result<(), String> {
+        let applied: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| format!("database unreachable: {e}"))?;
+        for m in migrator(migrations(self.backend)).iter() {
+            if !applied.contains(&(m.version,)) {
+                return Err(format!("migration {} ({}) is not applied", m.version, m.description));
+            }
+        }
+        Ok(())
+    }
+
     /// A turn to write on SQLite between billing batches (see `write_gate`); nothing to
     /// wait for on PostgreSQL, which locks rows.
     pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
@@ -114,12 +129,15 @@ impl Db {
     }
 }
 
-async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    let migrator = migrator(match backend {
+fn migrations(backend: Backend) -> &'static [(&'static str, &'static str)] {
+    match backend {
         Backend::Sqlite => SQLITE_MIGRATIONS,
         Backend::Postgres => POSTGRES_MIGRATIONS,
-    });
-    migrator.run(pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+    }
+}
+
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    migrator(migrations(backend)).run(pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
 }
 
 /// The file of a `sqlite:` URL.

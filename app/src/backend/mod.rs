@@ -12,6 +12,7 @@ pub mod environment;
 pub mod exec;
 pub mod keys;
 pub mod limits;
+pub mod metrics;
 pub mod password;
 pub mod principal;
 pub mod scope;

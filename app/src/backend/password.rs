@@ -101,6 +101,31 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Whether `phc` is an argon2id hash this service will keep for a password someone else
+/// hashed (billing's bulk onboarding): argon2id v19 with parameters at least as strong as
+/// one of OWASP's configurations (memory × passes ≥ 7 MiB × 5) and no larger than a sign-in
+/// can afford to check (≤ 256 MiB, ≤ 16 passes, ≤ 8 lanes), a salt of 8+ bytes and a
+/// 16–64-byte output. Why not, if not.
+pub fn check_hash(phc: &str) -> Result<(), String> {
+    let hash =
+        PasswordHash::new(phc).map_err(|_| "is not a PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash)".to_string())?;
+    if hash.algorithm.as_str() != "argon2id" || hash.version != Some(19) {
+        return Err("must be argon2id, version 19".into());
+    }
+    let params = Params::try_from(&hash).map_err(|e| format!("has unusable parameters ({e})"))?;
+    let (m, t, p) = (params.m_cost(), params.t_cost(), params.p_cost());
+    if m < 7 * 1024 || u64::from(m) * u64::from(t) < 35 * 1024 {
+        return Err(format!("is too weak (m={m}, t={t}): use at least m=19456,t=2 (OWASP)"));
+    }
+    if m > 256 * 1024 || t > 16 || p > 8 {
+        return Err(format!("is too costly to check at sign-in (m={m}, t={t}, p={p})"));
+    }
+    match (&hash.salt, &hash.hash) {
+        (Some(salt), Some(out)) if salt.len() >= 8 && (16..=64).contains(&out.len()) => Ok(()),
+        _ => Err("needs a salt of 8+ bytes and a 16-64-byte hash".into()),
+    }
+}
+
 /// The argon2 parameters in use, for benchmark reports.
 pub fn parameters() -> String {
     let p = Params::default();
@@ -109,6 +134,31 @@ pub fn parameters() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_strong_enough_argon2id_hashes_are_accepted_from_outside() {
+        use argon2::password_hash::PasswordHasher;
+        use argon2::{Algorithm, Argon2, Params, Version};
+        let make = |alg, m, t, p| {
+            Argon2::new(alg, Version::V0x13, Params::new(m, t, p, None).unwrap())
+                .hash_password(b"pw")
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(super::check_hash(&super::hash_blocking("a password").unwrap()), Ok(()));
+        assert_eq!(super::check_hash(&make(Algorithm::Argon2id, 12288, 3, 1)), Ok(()));
+        assert!(super::check_hash(&make(Algorithm::Argon2i, 19456, 2, 1)).unwrap_err().contains("argon2id"));
+        assert!(super::check_hash(&make(Algorithm::Argon2id, 8192, 1, 1)).unwrap_err().contains("too weak"));
+        assert!(super::check_hash(&make(Algorithm::Argon2id, 300 * 1024, 2, 1)).unwrap_err().contains("too costly"));
+        assert!(super::check_hash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$").is_err());
+        assert!(super::check_hash("plain text").unwrap_err().contains("PHC"));
+        assert!(super::check_hash("$2b$12$abcdefghijklmnopqrstuv").is_err(), "bcrypt is not argon2id");
+        // What it accepts, sign-in verifies.
+        let theirs = make(Algorithm::Argon2id, 19456, 2, 1);
+        let parsed = argon2::PasswordHash::new(&theirs).unwrap();
+        use argon2::password_hash::PasswordVerifier;
+        assert!(super::Hasher.verify_password(b"pw", &parsed).is_ok());
+    }
+
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {
         let h = super::hash("correct horse".into()).await.unwrap();

@@ -29,6 +29,7 @@ impl Admin {
 }
 
 /// What an authorised server function works with.
+#[derive(Clone)]
 pub struct Ctx {
     pub admin: Admin,
     pub state: AppState,
@@ -49,7 +50,14 @@ impl Ctx {
 pub async fn current_admin() -> Result<Ctx, AppError> {
     let state = app_state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
-    let token = cookie(&parts.headers, ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
+    admin_for(&state, &parts.headers).await
+}
+
+/// The administrator whose session cookie `headers` carry, or `Unauthorized` (for the
+/// handlers outside server functions: exports).
+pub async fn admin_for(state: &AppState, headers: &http::HeaderMap) -> Result<Ctx, AppError> {
+    let state = state.clone();
+    let token = cookie(headers, ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
     let now = state.clock.now_ms();
     let admin_id =
         admin_session(&state.db, token, now, state.config.admin_session_max_ms).await?.ok_or(AppError::Unauthorized)?;

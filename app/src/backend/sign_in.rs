@@ -87,6 +87,13 @@ pub async fn check(
     addr: Option<IpAddr>,
 ) -> Result<Checked, AppError> {
     let result = attempt(state, realm, login, password, addr).await;
+    let counted = match &result {
+        Ok(Checked::Valid(_)) => "ok",
+        Ok(_) => "refused",
+        Err(AppError::TooManyAttempts(_)) => "throttled",
+        Err(_) => "failed",
+    };
+    state.metrics.sign_in(realm.name(), counted);
     if matches!(result, Err(AppError::TooManyAttempts(_))) && state.config.sign_in_tarpit_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(state.config.sign_in_tarpit_ms)).await;
     }

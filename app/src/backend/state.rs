@@ -43,6 +43,8 @@ pub struct AppState {
     pub streams: StreamSlots,
     /// Sign-ins hashing passwords now and waiting to.
     pub sign_ins: SignInGate,
+    /// What `/metrics` reports.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
         Self {
             streams: StreamSlots::new(config.max_streams, config.max_streams_per_session),
             sign_ins: SignInGate::new(config.sign_in_hashers, config.sign_in_queue),
+            metrics: Arc::default(),
             leptos_options,
             db,
             clock,
@@ -88,6 +91,9 @@ pub struct Config {
     /// (`VMS_CLIENT_IP_HEADER`, e.g. `x-forwarded-for`); its last address is taken. Unset:
     /// the address of the connection.
     pub client_ip_header: Option<String>,
+    /// Bearer tokens that may read `/metrics` on the service's own address
+    /// (`VMS_METRICS_TOKENS`); without any, it is not served there.
+    pub metrics_tokens: Vec<String>,
 }
 
 impl Default for Config {
@@ -109,6 +115,7 @@ impl Default for Config {
             sign_in_queue: 8,
             sign_in_tarpit_ms: 1_000,
             client_ip_header: None,
+            metrics_tokens: vec![],
         }
     }
 }
@@ -160,6 +167,7 @@ impl Config {
                 }
             },
             client_ip_header: var("VMS_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
+            metrics_tokens: list("VMS_METRICS_TOKENS"),
             ..defaults
         })
     }

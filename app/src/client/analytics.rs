@@ -3,7 +3,8 @@
 //! the page shows the licences left, creates cases within them, lists cases and their events.
 
 use super::ClientLayout;
-use crate::components::form::FormFooter;
+use crate::components::form::{CameraChecks, FormFooter};
+use crate::components::list::{Column, DataTable};
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::{analytics_slug, slug_name};
 use crate::domain::text::count_label;
@@ -165,20 +166,7 @@ fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
                 </div>
                 <fieldset class="permission-group">
                     <legend>"Cameras (one licence each)"</legend>
-                    {v.cameras.iter().map(|(cam, cam_name)| {
-                        let cam = *cam;
-                        let input_id = format!("case-cam-{cam}");
-                        view! {
-                            <div class="check">
-                                <input type="checkbox" id=input_id.clone() prop:checked=move || cameras.with(|c| c.contains(&cam))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        cameras.update(|c| { if on { c.insert(cam); } else { c.remove(&cam); } });
-                                    } />
-                                <label for=input_id>{cam_name.clone()}</label>
-                            </div>
-                        }
-                    }).collect_view()}
+                    <CameraChecks cameras=v.cameras.clone() selected=cameras id_prefix="case-cam" />
                 </fieldset>
                 <FormFooter error pending=save.pending() on_cancel=Callback::new(move |()| done.run(false)) />
             </form>
@@ -243,14 +231,13 @@ fn CaseEvents(id: i64) -> impl IntoView {
                         let last = list.last().map(|e| e.id);
                         let full = list.len() as i64 >= EVENTS_PAGE;
                         view! {
-                            <table class="data compact">
-                                <thead><tr><th scope="col">"When"</th><th scope="col">"Event"</th><th scope="col">"Details"</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|e| view! {
-                                        <tr><td>{format_utc(e.occurred_at)}</td><td>{e.kind}</td><td><code>{e.data}</code></td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                            <DataTable columns=&EVENT_COLUMNS rows=list class="compact" row=|e| view! {
+                                <tr>
+                                    <td data-label="When">{format_utc(e.occurred_at)}</td>
+                                    <td data-label="Event">{e.kind}</td>
+                                    <td data-label="Details"><code>{e.data}</code></td>
+                                </tr>
+                            } />
                             <div class="form-actions">
                                 {before.get_untracked().is_some().then(|| view! {
                                     <button type="button" class="button secondary small" on:click=move |_| before.set(None)>"Newest events"</button>
@@ -267,3 +254,5 @@ fn CaseEvents(id: i64) -> impl IntoView {
         </Transition>
     }
 }
+
+const EVENT_COLUMNS: [Column; 3] = [Column::new("When"), Column::new("Event"), Column::new("Details")];

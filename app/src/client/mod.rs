@@ -8,7 +8,7 @@ pub mod analytics;
 pub mod sub_users;
 
 use crate::components::dom::hard_navigate;
-use crate::components::form::SignInCard;
+use crate::components::form::{SignInCard, SignInFields};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -189,14 +189,7 @@ pub fn ClientLoginPage() -> impl IntoView {
         <Title text="Sign in · Cameras" />
         <SignInCard brand="My cameras">
             <ActionForm action>
-                <label for="login">"Login"</label>
-                <input id="login" name="login" type="text" autocomplete="username" required autofocus />
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <SignInFields pending=action.pending() error=Signal::derive(error) />
             </ActionForm>
         </SignInCard>
     }
@@ -243,6 +236,7 @@ pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
                                     <button type="button" class="button small" on:click=move |_| { sign_out.dispatch(()); }>"End"</button>
                                 </div>
                             })}
+                            <a class="skip-link" href="#main">"Skip to content"</a>
                             <header class="topbar client">
                                 <a class="brand" href="/client"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</a>
                                 <nav class="mainnav" aria-label="Main">
@@ -252,12 +246,13 @@ pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
                                 </nav>
                                 <div class="whoami">
                                     <span class="admin-name">{me.login.clone()}</span>
+                                    <crate::components::theme::ThemeSwitch />
                                     {(!impersonated).then(|| view! {
                                         <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
                                     })}
                                 </div>
                             </header>
-                            <main class="page">{children.with_value(|c| c())}</main>
+                            <main class="page" id="main" tabindex="-1">{children.with_value(|c| c())}</main>
                         }.into_any()
                     }
                     Err(AppError::Unauthorized) => {

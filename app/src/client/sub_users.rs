@@ -3,7 +3,7 @@
 //! again (`backend::sub_users`); this page offers only what is allowed.
 
 use super::ClientLayout;
-use crate::components::form::FormFooter;
+use crate::components::form::{CameraChecks, FormFooter};
 use crate::components::permissions::{groups, PermissionChecks};
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::{all_slugs, NEW_SUB_USER_SLUGS};
@@ -260,20 +260,7 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
                     {if view.cameras.is_empty() {
                         view! { <p class="muted">"You have no cameras to share yet."</p> }.into_any()
                     } else {
-                        view.cameras.iter().map(|(cam, cam_name)| {
-                            let cam = *cam;
-                            let input_id = format!("cam-{cam}");
-                            view! {
-                                <div class="check">
-                                    <input type="checkbox" id=input_id.clone() prop:checked=move || cameras.with(|c| c.contains(&cam))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            cameras.update(|c| { if on { c.insert(cam); } else { c.remove(&cam); } });
-                                        } />
-                                    <label for=input_id>{cam_name.clone()}</label>
-                                </div>
-                            }
-                        }).collect_view().into_any()
+                        view! { <CameraChecks cameras=view.cameras.clone() selected=cameras id_prefix="cam" /> }.into_any()
                     }}
                 </fieldset>
                 <h3>"Permissions"</h3>

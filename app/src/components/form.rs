@@ -35,6 +35,47 @@ pub fn SignInCard(brand: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// A checkbox per camera (id, name); `selected` holds the ids ticked.
+#[component]
+pub fn CameraChecks(
+    cameras: Vec<(i64, String)>,
+    selected: RwSignal<std::collections::BTreeSet<i64>>,
+    /// Makes the checkboxes' ids unique on the page.
+    id_prefix: &'static str,
+) -> impl IntoView {
+    cameras
+        .into_iter()
+        .map(|(cam, cam_name)| {
+            let input_id = format!("{id_prefix}-{cam}");
+            view! {
+                <div class="check">
+                    <input type="checkbox" id=input_id.clone() prop:checked=move || selected.with(|c| c.contains(&cam))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|c| { if on { c.insert(cam); } else { c.remove(&cam); } });
+                        } />
+                    <label for=input_id>{cam_name}</label>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+/// The login and password fields of a sign-in form, its error and its button.
+#[component]
+pub fn SignInFields(#[prop(into)] pending: Signal<bool>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <label for="login">"Login"</label>
+        <input id="login" name="login" type="text" autocomplete="username" required autofocus />
+        <label for="password">"Password"</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <button type="submit" class="button primary wide" disabled=pending>
+            {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+        </button>
+    }
+}
+
 /// A failed sign-in as a short code, for a sign-in form posted before the page's script
 /// loaded: the browser is sent back to the form with `?error=<code>` (a fixed message per
 /// code, so the address cannot carry text of someone else's choosing).

@@ -1,8 +1,7 @@
 //! `/audit-log` (needs `audit-view`): who did what to whom and when, newest first;
 //! filter by actor, target and action; keyset pages.
 
-use crate::components::pager::Pager;
-use crate::components::states::{Empty, ErrorState, Loading};
+use crate::components::list::{Column, ListView};
 use crate::console::layout::ConsoleLayout;
 use crate::domain::audit::{action_label, ACTIONS};
 use crate::domain::page::Page;
@@ -14,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,
@@ -28,6 +28,7 @@ pub struct AuditRow {
     pub target_label: String,
     pub details: String,
     /// Parts of the details lie outside the signed-in administrator's scope and are left out.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
     pub hidden: bool,
     /// The subscriber the entry is about (for targets inside a user card).
     pub user_id: Option<i64>,
@@ -59,6 +60,26 @@ impl AuditRow {
     }
 }
 
+/// The log's filters: by actor (login), target (part of its label), action (code).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub action: Option<String>,
+}
+
+impl Filters {
+    /// An unknown action is an error, not an empty list.
+    pub fn check(&self) -> Result<(), AppError> {
+        match &self.action {
+            Some(action) if !crate::domain::audit::is_action(action) => {
+                Err(AppError::Invalid(format!("Unknown action {action}.")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 #[server(prefix = "/api/console", endpoint = "audit_log")]
 pub async fn audit_log(
     actor: Option<String>,
@@ -66,101 +87,66 @@ pub async fn audit_log(
     action: Option<String>,
     after: Option<String>,
 ) -> Result<Page<AuditRow>, AppError> {
-    use crate::backend::db::like_pattern;
-    use crate::backend::sql::Sql;
     use crate::backend::{require, respond, Permission};
-    use crate::domain::audit::is_action;
-    use crate::domain::page::{Cursor, PAGE_SIZE};
     respond(async move {
         let ctx = require(Permission::AuditView).await?;
-        let mut filter = Sql::new(" WHERE 1 = 1");
         let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if let Some(actor) = given(actor) {
-            // An administrator's entries include what they did while logged in as a user.
-            filter
-                .push(" AND (LOWER(actor_login) = ")
-                .bind(actor.to_lowercase())
-                .push(" OR impersonator_id IN (SELECT id FROM administrators WHERE LOWER(login) = ")
-                .bind(actor.to_lowercase())
-                .push("))");
-        }
-        if let Some(target) = given(target) {
-            filter.push(" AND LOWER(target_label) LIKE ").bind(like_pattern(&target)).push(" ESCAPE '\\'");
-        }
-        if let Some(action) = given(action) {
-            if !is_action(&action) {
-                return Err(AppError::Invalid(format!("Unknown action {action}.")));
-            }
-            filter.push(" AND action = ").bind(action);
-        }
-        let mut count = filter.clone();
-        count.text = format!("SELECT COUNT(*) FROM audit_entries{}", filter.text);
-        let (total,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
-        let mut list = filter.clone();
-        list.text = format!(
-            "SELECT id, at, actor_kind, actor_id, actor_login, \
-               (SELECT a.login FROM administrators a WHERE a.id = audit_entries.impersonator_id), \
-               action, target_kind, target_id, target_label, details, user_id FROM audit_entries{}",
-            filter.text
-        );
-        if let Some(c) = after.as_deref().and_then(Cursor::decode) {
-            list.push(" AND id < ").bind(c.id);
-        }
-        list.push(&format!(" ORDER BY id DESC LIMIT {}", PAGE_SIZE + 1));
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(
-            i64,
-            i64,
-            String,
-            Option<i64>,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-            Option<i64>,
-        )> = list.query_as().fetch_all(&ctx.db().pool).await?;
-        let rows = rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    at,
-                    actor_kind,
-                    actor_id,
-                    actor_login,
-                    impersonator,
-                    action,
-                    target_kind,
-                    target_id,
-                    target_label,
-                    details,
-                    user_id,
-                )| {
-                    AuditRow {
-                        id,
-                        at,
-                        actor_kind,
-                        actor_id,
-                        actor_login,
-                        impersonator,
-                        action,
-                        target_kind,
-                        target_id,
-                        target_label,
-                        details,
-                        hidden: false,
-                        user_id,
-                    }
-                },
-            )
-            .collect::<Vec<_>>();
-        let rows = within_scope(&ctx, rows).await?;
-        Ok(Page::from_rows(rows, total, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
+        let filters = Filters { actor: given(actor), target: given(target), action: given(action) };
+        filters.check()?;
+        entries(&ctx, &filters, &crate::domain::page::Window::page(after)).await
     })
     .await
+}
+
+/// The entries matching `filters` in `window`, newest first, as `ctx`'s administrator may
+/// read them: the page and the export.
+#[cfg(feature = "ssr")]
+pub async fn entries(
+    ctx: &crate::backend::principal::Ctx,
+    filters: &Filters,
+    window: &crate::domain::page::Window,
+) -> Result<Page<AuditRow>, AppError> {
+    use crate::backend::db::like_pattern;
+    use crate::backend::sql::Sql;
+    use crate::domain::page::Cursor;
+    let mut filter = Sql::new(" WHERE 1 = 1");
+    if let Some(actor) = &filters.actor {
+        // An administrator's entries include what they did while logged in as a user.
+        filter
+            .push(" AND (LOWER(actor_login) = ")
+            .bind(actor.to_lowercase())
+            .push(" OR impersonator_id IN (SELECT id FROM administrators WHERE LOWER(login) = ")
+            .bind(actor.to_lowercase())
+            .push("))");
+    }
+    if let Some(target) = &filters.target {
+        filter.push(" AND LOWER(target_label) LIKE ").bind(like_pattern(target)).push(" ESCAPE '\\'");
+    }
+    if let Some(action) = &filters.action {
+        filter.push(" AND action = ").bind(action.as_str());
+    }
+    let total = if window.counted {
+        let mut count = filter.clone();
+        count.text = format!("SELECT COUNT(*) FROM audit_entries{}", filter.text);
+        let (n,): (i64,) = count.query_as().fetch_one(&ctx.db().pool).await?;
+        n
+    } else {
+        0
+    };
+    let mut list = filter.clone();
+    list.text = format!(
+        "SELECT id, at, actor_kind, actor_id, actor_login, \
+           (SELECT a.login FROM administrators a WHERE a.id = audit_entries.impersonator_id) AS impersonator, \
+           action, target_kind, target_id, target_label, details, user_id FROM audit_entries{}",
+        filter.text
+    );
+    if let Some(c) = window.after.as_deref().and_then(Cursor::decode) {
+        list.push(" AND id < ").bind(c.id);
+    }
+    list.push(&format!(" ORDER BY id DESC LIMIT {}", window.limit()));
+    let rows: Vec<AuditRow> = list.query_as().fetch_all(&ctx.db().pool).await?;
+    let rows = within_scope(ctx, rows).await?;
+    Ok(Page::from_window(rows, total, window, |r: &AuditRow| Cursor { key: String::new(), id: r.id }))
 }
 
 /// What an `admin` may read of entries: camera ids and CSA codes outside its scope are left
@@ -259,62 +245,66 @@ pub fn AuditLogPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button primary">"Filter"</button>
             </form>
-            <Transition fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match entries.await {
-                        Ok(page) if page.rows.is_empty() => view! { <Empty message="No audit entries match." /> }.into_any(),
-                        Ok(page) => view! { <AuditTable page /> }.into_any(),
-                        Err(error) => view! { <ErrorState error /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <ListView list=entries columns=&COLUMNS row=entry_row noun="entries" empty="No audit entries match." export="/audit-log/export" />
         </ConsoleLayout>
     }
 }
 
-#[component]
-fn AuditTable(page: Page<AuditRow>) -> impl IntoView {
+const COLUMNS: [Column; 5] =
+    [Column::new("Time"), Column::new("Actor"), Column::new("Action"), Column::new("Target"), Column::new("Details")];
+
+fn entry_row(r: AuditRow) -> impl IntoView {
+    let card = r.card();
+    let linked = card.is_some();
+    let target = match card {
+        Some(href) => view! { <a class="row-main" href=href>{r.target_label.clone()}</a> }.into_any(),
+        None => view! { <span>{r.target_label.clone()}</span> }.into_any(),
+    };
+    let details = (r.details != "{}").then(|| r.details.clone());
+    let hidden = r.hidden;
     view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Time"</th>
-                        <th scope="col">"Actor"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Target"</th>
-                        <th scope="col">"Details"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.rows.into_iter().map(|r| {
-                        let card = r.card();
-                        let linked = card.is_some();
-                        let target = match card {
-                            Some(href) => view! { <a class="row-main" href=href>{r.target_label.clone()}</a> }.into_any(),
-                            None => view! { <span>{r.target_label.clone()}</span> }.into_any(),
-                        };
-                        let details = (r.details != "{}").then(|| r.details.clone());
-                        let hidden = r.hidden;
-                        view! {
-                            <tr class:row-link=linked>
-                                <td data-label="Time">{format_utc(r.at)}</td>
-                                <td data-label="Actor">
-                                    {r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span>
-                                    {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! { <span class="hint">{format!(" — administrator {a} logged in as the user")}</span> })}
-                                </td>
-                                <td data-label="Action">{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
-                                <td data-label="Target">{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
-                                <td class="wrap" data-label="Details">
-                                    <code class="audit-details">{details}</code>
-                                    {hidden.then(|| view! { <span class="hint">" Parts outside your scope are not shown."</span> })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager total=page.total next=page.next noun="entries" />
+        <tr class:row-link=linked>
+            <td data-label="Time">{format_utc(r.at)}</td>
+            <td data-label="Actor">
+                {r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span>
+                {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! { <span class="hint">{format!(" — administrator {a} logged in as the user")}</span> })}
+            </td>
+            <td data-label="Action">{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
+            <td data-label="Target">{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
+            <td class="wrap" data-label="Details">
+                <code class="audit-details">{details}</code>
+                {hidden.then(|| view! { <span class="hint">" Parts outside your scope are not shown."</span> })}
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl crate::domain::export::Record for AuditRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "ID",
+        "Time",
+        "Actor kind",
+        "Actor",
+        "Administrator logged in as the user",
+        "Action",
+        "Target kind",
+        "Target ID",
+        "Target",
+        "Details",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            crate::domain::time::format_rfc3339(self.at),
+            self.actor_kind.clone(),
+            self.actor_login.clone(),
+            self.impersonator.clone().unwrap_or_default(),
+            self.action.clone(),
+            self.target_kind.clone(),
+            self.target_id.map(|id| id.to_string()).unwrap_or_default(),
+            self.target_label.clone(),
+            self.details.clone(),
+        ]
     }
 }

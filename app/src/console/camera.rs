@@ -1,15 +1,14 @@
 //! `/cameras/{id}/general`: a camera's General data. A camera outside the administrator's
 //! scope answers 404, exactly like one that does not exist.
 
-use crate::components::states::{ErrorState, Loading};
+use crate::components::list::{Column, DataTable};
 use crate::components::tabs::{TabLink, TabList};
-use crate::console::layout::ConsoleLayout;
+use crate::console::layout::{card_of, id_param, CardPage};
 use crate::domain::camera::CameraStatus;
 use crate::domain::time::format_utc;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,6 +19,7 @@ pub struct StreamState {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AccessHolder {
     pub id: i64,
     pub name: String,
@@ -46,87 +46,119 @@ pub struct CameraProfile {
 
 #[server(prefix = "/api/console", endpoint = "camera_profile")]
 pub async fn get_camera_profile(id: i64) -> Result<CameraProfile, AppError> {
-    use crate::backend::scope::camera_condition;
     use crate::backend::{require, respond, Permission};
     use crate::domain::address::format_address;
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
-        let pool = &ctx.db().pool;
-        type Row = (i64, String, String, String, String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT c.id, c.name, c.mac, c.serial_number, c.model, c.created_at, c.source, \
-               l.csa_code, cs.city, cs.street, cs.house, cs.entrance \
+        let c = queries::camera(ctx.db(), id, ctx.admin.id).await?.ok_or(AppError::NotFound)?;
+        let streams: Vec<StreamState> = queries::streams(ctx.db(), c.id)
+            .await?
+            .into_iter()
+            .map(|s| StreamState { stream: s.stream, up: s.up == 1, changed_at: s.changed_at })
+            .collect();
+        Ok(CameraProfile {
+            id: c.id,
+            name: c.name,
+            mac: c.mac,
+            serial_number: c.serial_number,
+            model: c.model,
+            status: CameraStatus::from_streams(&streams.iter().map(|s| s.up).collect::<Vec<_>>()),
+            streams,
+            address: c.city.map(|city| {
+                let part = |p: Option<String>| p.unwrap_or_default();
+                format_address(&city, &part(c.street), &part(c.house), &part(c.entrance))
+            }),
+            csa_code: c.csa_code,
+            users: queries::access_holders(ctx.db(), c.id).await?,
+            created_at: c.created_at,
+            source: c.source,
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+mod queries {
+    use super::AccessHolder;
+    use crate::backend::db::Db;
+    use crate::error::AppError;
+
+    /// A camera with its location's CSA code and the parts of its address (none while the
+    /// camera is not placed at a location).
+    #[derive(sqlx::FromRow)]
+    pub struct CameraRow {
+        pub id: i64,
+        pub name: String,
+        pub mac: String,
+        pub serial_number: String,
+        pub model: String,
+        pub created_at: i64,
+        pub source: String,
+        pub csa_code: Option<String>,
+        pub city: Option<String>,
+        pub street: Option<String>,
+        pub house: Option<String>,
+        pub entrance: Option<String>,
+    }
+
+    /// The camera, if the scope of the administrator `admin` covers it.
+    pub async fn camera(db: &Db, id: i64, admin: i64) -> Result<Option<CameraRow>, AppError> {
+        use crate::backend::scope::camera_condition;
+        let row = sqlx::query_as(&format!(
+            "SELECT c.id AS id, c.name AS name, c.mac AS mac, c.serial_number AS serial_number, c.model AS model, \
+               c.created_at AS created_at, c.source AS source, l.csa_code AS csa_code, \
+               cs.city AS city, cs.street AS street, cs.house AS house, cs.entrance AS entrance \
              FROM cameras c LEFT JOIN locations l ON l.id = c.location_id \
              LEFT JOIN csa_codes cs ON cs.code = l.csa_code \
              WHERE c.id = $1 AND {}",
             camera_condition(2)
         ))
         .bind(id)
-        .bind(ctx.admin.id)
-        .fetch_optional(pool)
+        .bind(admin)
+        .fetch_optional(&db.pool)
         .await?;
-        let (id, name, mac, serial_number, model, created_at, source, csa_code, city, street, house, entrance) =
-            row.ok_or(AppError::NotFound)?;
-        let streams: Vec<(String, i64, i64)> =
+        Ok(row)
+    }
+
+    /// A stream of the camera as the media servers last reported it.
+    #[derive(sqlx::FromRow)]
+    pub struct StreamRow {
+        pub stream: String,
+        /// 1 while the stream is up.
+        pub up: i64,
+        pub changed_at: i64,
+    }
+
+    pub async fn streams(db: &Db, camera: i64) -> Result<Vec<StreamRow>, AppError> {
+        let rows =
             sqlx::query_as("SELECT stream, up, changed_at FROM camera_streams WHERE camera_id = $1 ORDER BY stream")
-                .bind(id)
-                .fetch_all(pool)
+                .bind(camera)
+                .fetch_all(&db.pool)
                 .await?;
-        let streams: Vec<StreamState> =
-            streams.into_iter().map(|(stream, up, changed_at)| StreamState { stream, up: up == 1, changed_at }).collect();
-        let users: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT u.id, u.name, u.login, u.parent_id FROM camera_access a JOIN users u ON u.id = a.user_id \
-             WHERE a.camera_id = $1 AND u.deleted_at IS NULL ORDER BY COALESCE(u.parent_id, u.id), u.parent_id IS NOT NULL, u.id \
-             LIMIT 500",
+        Ok(rows)
+    }
+
+    /// Up to 500 live users and sub-users with access to the camera, each user followed by
+    /// its sub-users.
+    pub async fn access_holders(db: &Db, camera: i64) -> Result<Vec<AccessHolder>, AppError> {
+        let rows = sqlx::query_as(
+            "SELECT u.id AS id, u.name AS name, u.login AS login, u.parent_id AS parent_id \
+             FROM camera_access a JOIN users u ON u.id = a.user_id \
+             WHERE a.camera_id = $1 AND u.deleted_at IS NULL \
+             ORDER BY COALESCE(u.parent_id, u.id), u.parent_id IS NOT NULL, u.id LIMIT 500",
         )
-        .bind(id)
-        .fetch_all(pool)
+        .bind(camera)
+        .fetch_all(&db.pool)
         .await?;
-        Ok(CameraProfile {
-            id,
-            name,
-            mac,
-            serial_number,
-            model,
-            status: CameraStatus::from_streams(&streams.iter().map(|s| s.up).collect::<Vec<_>>()),
-            streams,
-            address: city.map(|city| {
-                format_address(&city, &street.unwrap_or_default(), &house.unwrap_or_default(), &entrance.unwrap_or_default())
-            }),
-            csa_code,
-            users: users.into_iter().map(|(id, name, login, parent_id)| AccessHolder { id, name, login, parent_id }).collect(),
-            created_at,
-            source,
-        })
-    })
-    .await
+        Ok(rows)
+    }
 }
 
 #[component]
 pub fn CameraPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
-    let camera = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_camera_profile(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    view! {
-        <ConsoleLayout>
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <a href="/users">"Users"</a>
-            </nav>
-            <Transition fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match camera.await {
-                        Ok(c) => view! { <Profile c /> }.into_any(),
-                        Err(error) => view! { <Title text="Camera" /><ErrorState error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </ConsoleLayout>
-    }
+    let id = id_param();
+    let camera = Resource::new(id, |id| card_of(id, get_camera_profile));
+    view! { <CardPage back=("/users", "Users") card=camera title="Camera" body=|c| view! { <Profile c /> } /> }
 }
 
 #[component]
@@ -162,22 +194,14 @@ fn Profile(c: CameraProfile) -> impl IntoView {
             {if c.streams.is_empty() {
                 view! { <p class="state state-empty">"No media server has reported a stream of this camera yet."</p> }.into_any()
             } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="data">
-                            <thead><tr><th scope="col">"Stream"</th><th scope="col">"State"</th><th scope="col">"Since"</th></tr></thead>
-                            <tbody>
-                                {c.streams.iter().map(|s| view! {
-                                    <tr>
-                                        <td>{s.stream.clone()}</td>
-                                        <td><span class=if s.up { "badge camera-active" } else { "badge camera-inactive" }>{if s.up { "up" } else { "down" }}</span></td>
-                                        <td>{format_utc(s.changed_at)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
+                let row = |s: StreamState| view! {
+                    <tr>
+                        <td data-label="Stream">{s.stream}</td>
+                        <td data-label="State"><span class=if s.up { "badge camera-active" } else { "badge camera-inactive" }>{if s.up { "up" } else { "down" }}</span></td>
+                        <td data-label="Since">{format_utc(s.changed_at)}</td>
+                    </tr>
+                };
+                view! { <DataTable columns=&STREAM_COLUMNS rows=c.streams.clone() row /> }.into_any()
             }}
             <h2>"Users with access"</h2>
             {if c.users.is_empty() {
@@ -198,3 +222,5 @@ fn Profile(c: CameraProfile) -> impl IntoView {
         </section>
     }
 }
+
+const STREAM_COLUMNS: [Column; 3] = [Column::new("Stream"), Column::new("State"), Column::new("Since")];

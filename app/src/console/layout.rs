@@ -87,6 +87,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
         }
     });
     view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/users">
                 <span class="brand-mark" aria-hidden="true">"◉"</span>
@@ -108,6 +109,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                     })}
                 </Transition>
             </nav>
+            <SearchBox />
             <div class="whoami">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -119,11 +121,80 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                         }
                     })}
                 </Transition>
+                <crate::components::theme::ThemeSwitch />
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="button secondary small">"Sign out"</button>
                 </ActionForm>
             </div>
         </header>
-        <main class="page">{children()}</main>
+        <main class="page" id="main" tabindex="-1">{children()}</main>
+    }
+}
+
+/// The one search box (`/search`); `/` focuses it from anywhere on the page but a field.
+#[component]
+fn SearchBox() -> impl IntoView {
+    let q = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("q")).unwrap_or_default();
+    let on_path = leptos_router::hooks::use_location().pathname.get_untracked() == "/search";
+    crate::components::dom::focus_on_slash("global-search");
+    view! {
+        <form class="global-search" method="get" action="/search" role="search">
+            <label for="global-search" class="visually-hidden">"Search users, cameras, intercoms and locations"</label>
+            <input id="global-search" type="search" name="q" value=on_path.then_some(q)
+                placeholder="Search (press /)" aria-keyshortcuts="/" autocomplete="off" />
+        </form>
+    }
+}
+
+/// The `id` of the page's address (`/users/{id}/…`), if it is a number.
+pub fn id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()))
+}
+
+/// Loads what the card of `id` shows; an address without a numeric id has no card.
+pub async fn card_of<T, Fut>(id: Option<i64>, load: impl FnOnce(i64) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    match id {
+        Some(id) => load(id).await,
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// A card page: a breadcrumb back to its list, then the card once loaded, or why not (the
+/// page titled `title` then).
+#[component]
+pub fn CardPage<T, F, V>(
+    /// The list the card belongs to: (path, name).
+    back: (&'static str, &'static str),
+    card: Resource<Result<T, AppError>>,
+    title: &'static str,
+    body: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    use crate::components::states::{ErrorState, Loading};
+    view! {
+        <ConsoleLayout>
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <a href=back.0>{back.1}</a>
+            </nav>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || {
+                    let body = body.clone();
+                    Suspend::new(async move {
+                        match card.await {
+                            Ok(c) => body(c).into_any(),
+                            Err(error) => view! { <leptos_meta::Title text=title /><ErrorState error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </ConsoleLayout>
     }
 }

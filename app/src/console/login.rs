@@ -1,7 +1,7 @@
 //! `/login`: administrator sign-in.
 
 use crate::components::dom::hard_navigate;
-use crate::components::form::{sign_in_error_message, SignInCard};
+use crate::components::form::{sign_in_error_message, SignInCard, SignInFields};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,14 +90,7 @@ pub fn LoginPage() -> impl IntoView {
         <SignInCard brand="VMS Admin Console">
             <ActionForm action>
                 <input type="hidden" name="next" value=next />
-                <label for="login">"Login"</label>
-                <input id="login" name="login" type="text" autocomplete="username" required autofocus />
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <SignInFields pending=action.pending() error=Signal::derive(error) />
             </ActionForm>
         </SignInCard>
     }

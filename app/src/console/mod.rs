@@ -6,5 +6,6 @@ pub mod camera;
 pub mod intercoms;
 pub mod layout;
 pub mod login;
+pub mod search;
 pub mod user_card;
 pub mod users;

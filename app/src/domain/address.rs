@@ -1,5 +1,22 @@
 //! How an address of the CSA directory reads.
 
+/// The parts of a CSA code's address, as a query reads them (`#[sqlx(flatten)]` in a row).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AddressParts {
+    pub city: String,
+    pub street: String,
+    pub house: String,
+    pub entrance: String,
+}
+
+impl AddressParts {
+    /// The address as the console writes it.
+    pub fn line(&self) -> String {
+        format_address(&self.city, &self.street, &self.house, &self.entrance)
+    }
+}
+
 pub fn format_address(city: &str, street: &str, house: &str, entrance: &str) -> String {
     let mut s = format!("{city}, {street} {house}");
     if !entrance.is_empty() {

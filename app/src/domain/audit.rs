@@ -27,6 +27,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("apartment.key_add", "Apartment key added"),
     ("apartment.key_remove", "Apartment key removed"),
     ("retention.purge", "Data removed by retention"),
+    ("admin.export", "Table exported"),
 ];
 
 pub fn action_label(code: &str) -> &str {

@@ -42,6 +42,30 @@ impl CameraStatus {
     }
 }
 
+/// A camera's video stream, as media servers report it (SPEC §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    High,
+    Low,
+}
+
+impl Stream {
+    pub const ALL: [Stream; 2] = [Self::High, Self::Low];
+
+    /// The name as stored and sent: `high` or `low`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Low => "low",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
 /// A MAC address in its one stored form, lower-case `aa:bb:cc:dd:ee:ff`; `None` if it is not one.
 pub fn normalise_mac(raw: &str) -> Option<String> {
     let hex: String = raw.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod billing;
 pub mod camera;
+pub mod export;
 pub mod intercom;
 pub mod page;
 pub mod permissions;

@@ -20,12 +20,51 @@ pub const PAGE_SIZE: i64 = 25;
 /// much as reading them all, and nobody pages through a thousand results.
 pub const COUNT_CAP: i64 = 1_000;
 
+/// Rows an export asks a list's query for at a time.
+pub const EXPORT_CHUNK: i64 = 1_000;
+
+/// What a list's query is asked for: the rows after a cursor, how many, and whether to
+/// count them all (a page the console shows is counted; an export's chunks are not).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub after: Option<String>,
+    pub size: i64,
+    pub counted: bool,
+}
+
+impl Window {
+    /// A page of a list in the console.
+    pub fn page(after: Option<String>) -> Self {
+        Self { after, size: PAGE_SIZE, counted: true }
+    }
+
+    /// A chunk of an export.
+    pub fn chunk(after: Option<String>) -> Self {
+        Self { after, size: EXPORT_CHUNK, counted: false }
+    }
+
+    /// `LIMIT` of the query: one row more than the window, to tell whether more follow.
+    pub fn limit(&self) -> i64 {
+        self.size + 1
+    }
+
+    /// The id after which an id-ordered list goes on.
+    pub fn after_id(&self) -> i64 {
+        self.after.as_deref().and_then(Cursor::decode).map_or(0, |c| c.id)
+    }
+}
+
 impl<T> Page<T> {
     /// Builds a page from up to `PAGE_SIZE + 1` fetched rows: the extra row only tells
     /// that a next page exists.
-    pub fn from_rows(mut rows: Vec<T>, total: i64, cursor: impl Fn(&T) -> Cursor) -> Self {
-        let more = rows.len() as i64 > PAGE_SIZE;
-        rows.truncate(PAGE_SIZE as usize);
+    pub fn from_rows(rows: Vec<T>, total: i64, cursor: impl Fn(&T) -> Cursor) -> Self {
+        Self::from_window(rows, total, &Window::page(None), cursor)
+    }
+
+    /// Builds a page of `window` from up to `window.limit()` fetched rows.
+    pub fn from_window(mut rows: Vec<T>, total: i64, window: &Window, cursor: impl Fn(&T) -> Cursor) -> Self {
+        let more = rows.len() as i64 > window.size;
+        rows.truncate(window.size as usize);
         let next = if more { rows.last().map(|r| cursor(r).encode()) } else { None };
         Self { rows, total, total_capped: false, next }
     }

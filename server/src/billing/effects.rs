@@ -5,14 +5,16 @@ use super::types;
 use crate::api_error::ApiError;
 use app::args;
 use app::backend::exec::Exec;
+use app::domain::billing::EventType;
 use app::domain::permissions::{default_user_slugs, LEVELS};
+use app::domain::user::UserStatus;
 use axum::http::StatusCode;
 
 /// Why a request was refused, and the event type it is logged under.
 #[derive(Debug)]
 pub struct Rejection {
     pub error: ApiError,
-    pub logged_type: Option<&'static str>,
+    pub logged_type: Option<EventType>,
 }
 
 impl From<ApiError> for Rejection {
@@ -32,45 +34,40 @@ pub async fn resolve<C: Exec>(conn: &mut C, entity: &str) -> Result<Option<(i64,
     conn.row("SELECT id, status FROM users WHERE entity = $1 AND parent_id IS NULL", args![entity]).await
 }
 
-/// The password a request sets, when it is valid: hashed by the caller before the
-/// transaction so that argon2 never runs while the database is locked.
-pub fn password_to_hash(r: &Request) -> Option<String> {
-    matches!(r.kind.as_str(), "billing.new_entity" | "billing.update_password")
-        .then(|| types::valid_password(r).ok())
+/// The password a request sets, when it is valid: a plain one is hashed by the caller
+/// before the transaction, so that argon2 never runs while the database is locked.
+pub fn credential(r: &Request) -> Option<types::Credential> {
+    matches!(r.request_type().map(|spec| spec.name), Some(EventType::NewEntity | EventType::UpdatePassword))
+        .then(|| types::credential(r).ok())
         .flatten()
 }
 
 /// Applies the request; returns the id of the user it concerns. `password_hash` is the
-/// hash of `password_to_hash(r)`.
+/// hash of `credential(r)`.
 pub async fn apply<C: Exec>(
     conn: &mut C,
     r: &Request,
     now: i64,
     password_hash: Option<&str>,
 ) -> Result<i64, Rejection> {
-    let Some(spec) = types::spec(&r.kind) else {
-        return Err(Rejection {
-            error: ApiError::field("type", format!("unknown request type {}", r.kind)),
-            logged_type: Some("billing.unknown_type"),
-        });
-    };
+    let Some(spec) = r.request_type() else { return Err(unknown_type(r)) };
     types::validate(r, spec)?;
-    if r.kind == "billing.new_entity" {
+    if spec.name == EventType::NewEntity {
         return new_entity(conn, r, now, password_hash).await;
     }
     let (user, status) = resolve(conn, &r.entity)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("No user has entity {}.", r.entity)))?;
-    if status == "deleted" {
+    if UserStatus::parse(&status) == Some(UserStatus::Deleted) {
         return Err(ApiError::new(StatusCode::CONFLICT, "The entity was terminated.").into());
     }
-    match r.kind.as_str() {
-        "billing.pause_entity" => set_status(conn, user, "paused", now).await?,
-        "billing.unpause_entity" => set_status(conn, user, "active", now).await?,
-        "billing.terminate_entity" => terminate(conn, user, now).await?,
-        "billing.create_location" => create_location(conn, r, user, now).await?,
-        "billing.delete_location" => delete_location(conn, r, user).await?,
-        "billing.update_login" => {
+    match spec.name {
+        EventType::PauseEntity => set_status(conn, user, UserStatus::Paused, now).await?,
+        EventType::UnpauseEntity => set_status(conn, user, UserStatus::Active, now).await?,
+        EventType::TerminateEntity => terminate(conn, user, now).await?,
+        EventType::CreateLocation => create_location(conn, r, user, now).await?,
+        EventType::DeleteLocation => delete_location(conn, r, user).await?,
+        EventType::UpdateLogin => {
             let login = valid_login(r)?;
             login_free(conn, &login, Some(user)).await?;
             conn.run(
@@ -79,15 +76,15 @@ pub async fn apply<C: Exec>(
             )
             .await?;
         }
-        "billing.update_password" => {
+        EventType::UpdatePassword => {
             let hash = password_hash.ok_or_else(ApiError::internal)?;
             conn.run("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", args![hash, now, user])
                 .await?;
             conn.run("DELETE FROM user_sessions WHERE user_id = $1", args![user]).await?;
         }
-        "billing.new_camera" => new_camera(conn, r, now).await?,
-        "billing.attach_camera" => attach_camera(conn, r, user, now).await?,
-        "billing.detach_camera" => {
+        EventType::NewCamera => new_camera(conn, r, now).await?,
+        EventType::AttachCamera => attach_camera(conn, r, user, now).await?,
+        EventType::DetachCamera => {
             let camera = camera_by_mac(conn, &r.mac()?).await?;
             conn.run(
                 "DELETE FROM camera_access WHERE camera_id = $1 AND user_id IN \
@@ -96,10 +93,21 @@ pub async fn apply<C: Exec>(
             )
             .await?;
         }
-        "billing.set_licences" => set_licences(conn, r, user, now).await?,
-        _ => unreachable!("every known type is handled"),
+        EventType::SetLicences => set_licences(conn, r, user, now).await?,
+        // Not request types: `request_type` never names them.
+        EventType::NewEntity
+        | EventType::CreateLocationUnknownCsa
+        | EventType::AttachCameraUnknownCsa
+        | EventType::UnknownType => return Err(unknown_type(r)),
     }
     Ok(user)
+}
+
+fn unknown_type(r: &Request) -> Rejection {
+    Rejection {
+        error: ApiError::field("type", format!("unknown request type {}", r.kind)),
+        logged_type: Some(EventType::UnknownType),
+    }
 }
 
 fn valid_login(r: &Request) -> Result<String, ApiError> {
@@ -147,8 +155,8 @@ async fn new_entity<C: Exec>(
     Ok(id)
 }
 
-async fn set_status<C: Exec>(conn: &mut C, user: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
-    conn.run("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3", args![status, now, user]).await?;
+async fn set_status<C: Exec>(conn: &mut C, user: i64, status: UserStatus, now: i64) -> Result<(), sqlx::Error> {
+    conn.run("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3", args![status.as_str(), now, user]).await?;
     Ok(())
 }
 
@@ -168,7 +176,7 @@ async fn terminate<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<(), sql
     Ok(())
 }
 
-fn unknown_csa(logged_type: &'static str, message: &str) -> Rejection {
+fn unknown_csa(logged_type: EventType, message: &str) -> Rejection {
     Rejection { error: ApiError::field("csa", message), logged_type: Some(logged_type) }
 }
 
@@ -177,7 +185,7 @@ async fn create_location<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64
     let name = r.optional_string("name", 200)?.unwrap_or_default();
     let known: Option<(String,)> = conn.row("SELECT code FROM csa_codes WHERE code = $1", args![&csa]).await?;
     if known.is_none() {
-        return Err(unknown_csa("billing.create_location_unknown_csa", "is not in the CSA directory"));
+        return Err(unknown_csa(EventType::CreateLocationUnknownCsa, "is not in the CSA directory"));
     }
     conn.run(
         "INSERT INTO locations (csa_code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (csa_code) DO NOTHING",
@@ -252,7 +260,7 @@ async fn attach_camera<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) 
     let camera = camera_by_mac(conn, &mac).await?;
     let location = linked_location(conn, user, &csa)
         .await?
-        .ok_or_else(|| unknown_csa("billing.attach_camera_unknown_csa", "the user is not linked to this CSA code"))?;
+        .ok_or_else(|| unknown_csa(EventType::AttachCameraUnknownCsa, "the user is not linked to this CSA code"))?;
     conn.run("UPDATE cameras SET location_id = $1 WHERE id = $2", args![location, camera]).await?;
     conn.run(
         "INSERT INTO camera_access (user_id, camera_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",

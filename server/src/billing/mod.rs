@@ -2,7 +2,9 @@
 //! Every request with a valid envelope is logged with its outcome, in the same
 //! transaction as its effect; the request id makes it idempotent.
 
+pub mod batch;
 pub mod effects;
+pub mod import;
 pub mod openapi;
 pub mod request;
 pub mod types;
@@ -30,11 +32,12 @@ use writer::Writer;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/api/billing/v1/requests", post(handle))
+        .route(batch::PATH, post(batch::handle))
         .route("/api/billing/v1/openapi.json", get(|| async { Json(openapi::document()) }))
         .layer(Extension(Writer::start(state.db.clone())))
 }
 
-async fn authorised(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiError> {
+pub(crate) async fn authorised(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiError> {
     let Some(token) = bearer(headers) else {
         return Ok(false);
     };
@@ -67,13 +70,37 @@ async fn receive(
     body: Body,
 ) -> Result<(StatusCode, Value), ApiError> {
     if !authorised(state, headers).await? {
-        return Err(ApiError::unauthorized());
+        return Err(refused(state, ApiError::unauthorized()));
     }
-    let map = json_object(headers, body).await?;
+    let map = json_object(headers, body).await.map_err(|e| refused(state, e))?;
+    one(state, writer, map).await
+}
+
+/// Counts a request refused before its envelope was read.
+fn refused(state: &AppState, e: ApiError) -> ApiError {
+    state.metrics.billing_request("none", "refused");
+    e
+}
+
+/// Handles one request of an authorised caller: alone, or one of a batch.
+pub(crate) async fn one(
+    state: &AppState,
+    writer: &Writer,
+    map: serde_json::Map<String, Value>,
+) -> Result<(StatusCode, Value), ApiError> {
     let body_hash = body_hash(&state.db.secret, &map);
-    let request = Request::parse(map)?;
+    let request = Request::parse(map).map_err(|e| refused(state, e))?;
+    let logged_type = request.logged_type().code();
     let prepared = Prepared::new(state, request, body_hash).await?;
-    writer.submit(prepared).await
+    let answer = writer.submit(prepared).await;
+    let outcome = match &answer {
+        Ok((status, _)) if status.is_success() => Outcome::Applied.as_str(),
+        Ok(_) => Outcome::Rejected.as_str(),
+        Err(e) if e.status.is_client_error() => Outcome::Rejected.as_str(),
+        Err(_) => "error",
+    };
+    state.metrics.billing_request(logged_type, outcome);
+    answer
 }
 
 /// The idempotency fingerprint of a body. Keys are sorted (serde_json's map), so equal
@@ -95,8 +122,12 @@ pub struct Prepared {
 
 impl Prepared {
     pub async fn new(state: &AppState, request: Request, body_hash: String) -> Result<Self, ApiError> {
-        let password_hash = match effects::password_to_hash(&request) {
-            Some(pw) => Some(app::backend::password::hash(pw).await?),
+        let password_hash = match effects::credential(&request) {
+            // A request seen before is answered from the log: no need to hash its password
+            // again (an import run again after an interruption goes through at once).
+            Some(types::Credential::Plain(_)) if seen(state, &request.id).await? => None,
+            Some(types::Credential::Plain(pw)) => Some(app::backend::password::hash(pw).await?),
+            Some(types::Credential::Hashed(hash)) => Some(hash),
             None => None,
         };
         Ok(Self {
@@ -107,15 +138,15 @@ impl Prepared {
             now: state.clock.now_ms(),
         })
     }
+}
 
-    fn logged_type(&self) -> &str {
-        let kind = self.request.kind.as_str();
-        if types::spec(kind).is_some() {
-            kind
-        } else {
-            "billing.unknown_type"
-        }
-    }
+/// Whether a request of this id was logged already.
+async fn seen(state: &AppState, id: &str) -> Result<bool, ApiError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM billing_events WHERE request_id = $1")
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row.is_some())
 }
 
 /// What applying a request came to.
@@ -178,14 +209,14 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
         .row(
             "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7) ON CONFLICT (request_id) DO NOTHING RETURNING id",
-            args![&r.id, p.logged_type(), &r.entity, &p.body_hash, &p.payload, Outcome::Pending.as_str(), p.now],
+            args![&r.id, r.logged_type().code(), &r.entity, &p.body_hash, &p.payload, Outcome::Pending.as_str(), p.now],
         )
         .await?;
     let Some((event_id,)) = claimed else { return Ok(Done::Replay) };
     conn.run("SAVEPOINT billing_effect", vec![]).await?;
     match effects::apply(conn, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
-            if types::changes_environment(&r.kind) {
+            if types::changes_environment(r.logged_type()) {
                 let family = environment::family(conn, user_id).await?;
                 environment::refresh(conn, &family, p.now).await?;
             }
@@ -210,7 +241,7 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
                 "UPDATE billing_events SET type = $1, user_id = $2, outcome = $3, status = $4, response = $5 \
                  WHERE id = $6",
                 args![
-                    rejection.logged_type.unwrap_or(p.logged_type()),
+                    rejection.logged_type.unwrap_or(r.logged_type()).code(),
                     user,
                     Outcome::Rejected.as_str(),
                     i64::from(rejection.error.status.as_u16()),

@@ -1,7 +1,7 @@
 //! `GET /api/billing/v1/openapi.json`, generated from the request type table.
 
 use super::types::{Kind, TYPES};
-use app::domain::billing::EVENT_TYPES;
+use app::domain::billing::EventType;
 use serde_json::{json, Map, Value};
 
 fn schema(kind: Kind) -> Value {
@@ -27,16 +27,27 @@ pub fn document() -> Value {
         properties.insert("type".into(), json!({"type": "string", "enum": [t.name]}));
         properties.insert("entity".into(), json!({"type": "string", "minLength": 1, "maxLength": 128, "description": "The billing entity id of the user."}));
         let mut required = vec!["id", "type", "entity"];
+        let mut alternatives = None;
         for f in t.fields {
             properties.insert(f.name.into(), schema(f.kind));
-            if f.required {
+            if matches!(f.kind, Kind::Password) {
+                properties.insert(
+                    "password_hash".into(),
+                    json!({"type": "string", "pattern": "^\\$argon2id\\$v=19\\$", "writeOnly": true,
+                           "description": "Instead of password: an argon2id PHC string (m×t at least 19456×2 or another OWASP configuration; m ≤ 262144, t ≤ 16, p ≤ 8), kept as it is."}),
+                );
+                alternatives = Some(json!([{"required": ["password"]}, {"required": ["password_hash"]}]));
+            } else if f.required {
                 required.push(f.name);
             }
         }
-        let name = t.name.trim_start_matches("billing.").to_string();
+        let name = t.name.code().trim_start_matches("billing.").to_string();
         schemas.insert(
             name.clone(),
-            json!({"type": "object", "description": t.summary, "required": required, "properties": properties}),
+            match alternatives {
+                Some(one_of) => json!({"type": "object", "description": t.summary, "required": required, "properties": properties, "oneOf": one_of}),
+                None => json!({"type": "object", "description": t.summary, "required": required, "properties": properties}),
+            },
         );
         one_of.push(json!({"$ref": format!("#/components/schemas/{name}")}));
     }
@@ -46,7 +57,7 @@ pub fn document() -> Value {
     schemas.insert("Error".into(), json!({"type": "object", "required": ["message", "errors"], "properties": {
         "message": {"type": "string"}, "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}));
     let error = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let labels: Vec<Value> = EVENT_TYPES.iter().map(|(c, l)| json!({"code": c, "label": l})).collect();
+    let labels: Vec<Value> = EventType::ALL.iter().map(|t| json!({"code": t.code(), "label": t.label()})).collect();
     json!({
         "openapi": "3.0.3",
         "info": {"title": "VMS billing API", "version": "1", "x-event-types": labels,

@@ -1,6 +1,8 @@
 //! The billing request: its envelope and typed access to its fields.
 
+use super::types::{self, TypeSpec};
 use crate::api_error::ApiError;
+use app::domain::billing::EventType;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone)]
@@ -48,6 +50,17 @@ impl Request {
         })
     }
 
+    /// The request type it names, if it names one (not an unknown code, nor a type only
+    /// refusals are logged under).
+    pub fn request_type(&self) -> Option<&'static TypeSpec> {
+        EventType::from_code(&self.kind).and_then(types::spec)
+    }
+
+    /// The type its event is logged under before it is applied.
+    pub fn logged_type(&self) -> EventType {
+        self.request_type().map_or(EventType::UnknownType, |spec| spec.name)
+    }
+
     /// A required string field, trimmed, of 1..=max characters.
     pub fn string(&self, field: &str, max: usize) -> Result<String, ApiError> {
         match self.body.get(field) {
@@ -86,8 +99,10 @@ impl Request {
     /// The body as stored in the event log: passwords are never kept.
     pub fn redacted(&self) -> Value {
         let mut body = self.body.clone();
-        if body.contains_key("password") {
-            body.insert("password".into(), Value::String("[redacted]".into()));
+        for secret in ["password", "password_hash"] {
+            if body.contains_key(secret) {
+                body.insert(secret.into(), Value::String("[redacted]".into()));
+            }
         }
         Value::Object(body)
     }

@@ -3,6 +3,7 @@
 use super::request::Request;
 use crate::api_error::ApiError;
 use app::backend::password;
+use app::domain::billing::EventType;
 use axum::http::StatusCode;
 use serde_json::Value;
 
@@ -10,7 +11,8 @@ use serde_json::Value;
 pub enum Kind {
     /// A string of 1..=n characters.
     Text(usize),
-    /// A password of at least 8 characters; never stored or logged.
+    /// A password: `password` (at least 8 characters; only its argon2id hash is kept) or
+    /// `password_hash` (an argon2id PHC string billing made, kept as it is). Never logged.
     Password,
     Mac,
     /// An integer ≥ 0.
@@ -26,7 +28,7 @@ pub struct Field {
 }
 
 pub struct TypeSpec {
-    pub name: &'static str,
+    pub name: EventType,
     pub summary: &'static str,
     pub fields: &'static [Field],
 }
@@ -40,56 +42,79 @@ const fn opt(name: &'static str, kind: Kind) -> Field {
 
 pub const TYPES: &[TypeSpec] = &[
     TypeSpec {
-        name: "billing.new_entity",
+        name: EventType::NewEntity,
         summary: "Creates the user (status active, default permissions). An existing entity is a 409.",
         fields: &[req("login", Kind::Text(64)), req("password", Kind::Password), req("name", Kind::Text(200)), opt("properties", Kind::Properties)],
     },
-    TypeSpec { name: "billing.pause_entity", summary: "Status paused: every camera shows as locked.", fields: &[] },
-    TypeSpec { name: "billing.unpause_entity", summary: "Status back to active.", fields: &[] },
-    TypeSpec { name: "billing.terminate_entity", summary: "Deletes the user and all its sub-users.", fields: &[] },
+    TypeSpec { name: EventType::PauseEntity, summary: "Status paused: every camera shows as locked.", fields: &[] },
+    TypeSpec { name: EventType::UnpauseEntity, summary: "Status back to active.", fields: &[] },
+    TypeSpec { name: EventType::TerminateEntity, summary: "Deletes the user and all its sub-users.", fields: &[] },
     TypeSpec {
-        name: "billing.create_location",
+        name: EventType::CreateLocation,
         summary: "Links the user to the location of a CSA code (created on first use). Unknown codes are logged as billing.create_location_unknown_csa.",
         fields: &[req("csa", Kind::Text(64)), opt("name", Kind::Text(200))],
     },
     TypeSpec {
-        name: "billing.delete_location",
+        name: EventType::DeleteLocation,
         summary: "Unlinks the user from the location and revokes its cameras there.",
         fields: &[req("csa", Kind::Text(64))],
     },
-    TypeSpec { name: "billing.update_login", summary: "Changes the login; a taken login is a 422.", fields: &[req("login", Kind::Text(64))] },
+    TypeSpec { name: EventType::UpdateLogin, summary: "Changes the login; a taken login is a 422.", fields: &[req("login", Kind::Text(64))] },
     TypeSpec {
-        name: "billing.update_password",
+        name: EventType::UpdatePassword,
         summary: "Changes the password and ends the user's sessions.",
         fields: &[req("password", Kind::Password)],
     },
     TypeSpec {
-        name: "billing.new_camera",
+        name: EventType::NewCamera,
         summary: "Registers the camera device (idempotent on mac).",
         fields: &[req("mac", Kind::Mac), req("serial_number", Kind::Text(64)), opt("name", Kind::Text(200)), opt("model", Kind::Text(200))],
     },
     TypeSpec {
-        name: "billing.attach_camera",
+        name: EventType::AttachCamera,
         summary: "Places the camera at the location of csa and grants the user access. A CSA code the user is not linked to is logged as billing.attach_camera_unknown_csa.",
         fields: &[req("mac", Kind::Mac), req("csa", Kind::Text(64))],
     },
     TypeSpec {
-        name: "billing.detach_camera",
+        name: EventType::DetachCamera,
         summary: "Revokes the user's and its sub-users' access to the camera.",
         fields: &[req("mac", Kind::Mac)],
     },
     TypeSpec {
-        name: "billing.set_licences",
+        name: EventType::SetLicences,
         summary: "Sets analytics licence totals per level. Zero is always accepted; a non-zero total below the licences in use is a 422.",
         fields: &[req("analytics_l1", Kind::Count), req("analytics_l2", Kind::Count), req("analytics_l3", Kind::Count)],
     },
 ];
 
-pub fn spec(name: &str) -> Option<&'static TypeSpec> {
-    TYPES.iter().find(|t| t.name == name)
+/// The table entry of a request type; `None` for the types only refusals are logged under.
+pub fn spec(t: EventType) -> Option<&'static TypeSpec> {
+    TYPES.iter().find(|s| s.name == t)
 }
 
-pub fn valid_password(r: &Request) -> Result<String, ApiError> {
+/// The password a request sets: to be hashed here, or hashed already by billing.
+#[derive(Debug, PartialEq)]
+pub enum Credential {
+    Plain(String),
+    Hashed(String),
+}
+
+/// The request's `password` or `password_hash` (one of them, valid).
+pub fn credential(r: &Request) -> Result<Credential, ApiError> {
+    match r.body.get("password_hash") {
+        None | Some(Value::Null) => valid_password(r).map(Credential::Plain),
+        Some(_) if !matches!(r.body.get("password"), None | Some(Value::Null)) => {
+            Err(ApiError::field("password_hash", "give password or password_hash, not both"))
+        }
+        Some(Value::String(h)) => match password::check_hash(h) {
+            Ok(()) => Ok(Credential::Hashed(h.clone())),
+            Err(why) => Err(ApiError::field("password_hash", why)),
+        },
+        Some(_) => Err(ApiError::field("password_hash", "must be a string")),
+    }
+}
+
+fn valid_password(r: &Request) -> Result<String, ApiError> {
     match r.body.get("password") {
         Some(Value::String(p)) if p.chars().count() >= password::MIN_LENGTH && p.len() <= 1024 => Ok(p.clone()),
         Some(Value::String(_)) => Err(ApiError::field("password", "must be 8 to 1024 characters")),
@@ -99,13 +124,14 @@ pub fn valid_password(r: &Request) -> Result<String, ApiError> {
 }
 
 fn check(r: &Request, f: &Field) -> Result<(), ApiError> {
-    let present = !matches!(r.body.get(f.name), None | Some(Value::Null));
+    let given = |name| !matches!(r.body.get(name), None | Some(Value::Null));
+    let present = given(f.name) || (matches!(f.kind, Kind::Password) && given("password_hash"));
     if !f.required && !present {
         return Ok(());
     }
     match f.kind {
         Kind::Text(max) => r.string(f.name, max).map(drop),
-        Kind::Password => valid_password(r).map(drop),
+        Kind::Password => credential(r).map(drop),
         Kind::Mac => r.mac().map(drop),
         Kind::Count => r.count(f.name).map(drop),
         Kind::Properties => match r.body.get(f.name) {
@@ -132,15 +158,19 @@ pub fn validate(r: &Request, spec: &TypeSpec) -> Result<(), ApiError> {
 
 /// Whether a request of this type can change what users' apps show (their environments):
 /// status, camera access, or the licences that make analytics permissions effective.
-pub fn changes_environment(kind: &str) -> bool {
-    matches!(
-        kind,
-        "billing.pause_entity"
-            | "billing.unpause_entity"
-            | "billing.terminate_entity"
-            | "billing.delete_location"
-            | "billing.attach_camera"
-            | "billing.detach_camera"
-            | "billing.set_licences"
-    )
+pub fn changes_environment(t: EventType) -> bool {
+    use EventType::*;
+    match t {
+        PauseEntity | UnpauseEntity | TerminateEntity | DeleteLocation | AttachCamera | DetachCamera | SetLicences => {
+            true
+        }
+        NewEntity
+        | CreateLocation
+        | CreateLocationUnknownCsa
+        | UpdateLogin
+        | NewCamera
+        | AttachCameraUnknownCsa
+        | UnknownType
+        | UpdatePassword => false,
+    }
 }

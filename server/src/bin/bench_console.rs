@@ -4,6 +4,10 @@
 //! `BENCH_POSTGRES_URL` or `TEST_POSTGRES_URL`, on PostgreSQL. Calls go through the whole
 //! router (session check, argument decoding, JSON encoding), as the browser's do.
 //!
+//! Also the console's global search by each of its keys, and the export of the heavy user's
+//! billing events (streamed through the router: rows a second and how much the process's
+//! resident memory grew while it streamed).
+//!
 //! `BENCH_CONSOLE_USERS` sets the sizes (default `10000,100000`), `BENCH_SAMPLES` the calls
 //! per function (default 200).
 
@@ -84,34 +88,7 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
             .fetch_all(&db.pool)
             .await
             .unwrap();
-    server::admins::create(
-        &db,
-        server::admins::NewAdmin {
-            login: "bench".into(),
-            password: "bench-password".into(),
-            role: app::domain::admin::Role::Superadmin,
-            permissions: vec![],
-            scope_csa: vec![],
-            scope_cameras: vec![],
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let state = AppState::new(
-        LeptosOptions::builder().output_name("vms").build(),
-        db.clone(),
-        Clock::default(),
-        Config::default(),
-    );
-    let router = server::router(state);
-    let req = Request::post("/api/console/sign_in")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .body(Body::from("login=bench&password=bench-password"))
-        .unwrap();
-    let res = router.clone().oneshot(req).await.unwrap();
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let (router, cookie) = signed_in(&db, now).await;
 
     let mut p99 = BTreeMap::new();
     let form = format!("id={heavy}");
@@ -149,11 +126,132 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
     }
     p99.insert(SEARCH, b);
 
+    // The global search, by each key it finds things by.
+    let cameras: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, mac, name FROM cameras WHERE id % 991 = 0 ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    let codes: Vec<(String,)> = sqlx::query_as("SELECT csa_code FROM locations WHERE id % 97 = 0 ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE parent_id IS NULL AND id % 991 = 0")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    type Key<'a> = Box<dyn Fn(usize) -> String + 'a>;
+    let keys: [(&'static str, Key); 6] = [
+        ("search: user login", Box::new(|i| logins[i % logins.len()].0.clone())),
+        ("search: user id", Box::new(|i| ids[i % ids.len()].0.to_string())),
+        ("search: camera MAC", Box::new(|i| cameras[i % cameras.len()].1.to_uppercase().replace(':', "-"))),
+        ("search: camera name", Box::new(|i| cameras[i % cameras.len()].2.clone())),
+        ("search: camera id", Box::new(|i| cameras[i % cameras.len()].0.to_string())),
+        ("search: CSA code", Box::new(|i| codes[i % codes.len()].0.clone())),
+    ];
+    for (label, key) in &keys {
+        let mut us = Vec::with_capacity(samples);
+        for i in 0..samples {
+            us.push(call(&router, &cookie, "search", &format!("q={}", app::components::url::encode(&key(i)))).await);
+        }
+        let (a, b) = percentiles(us);
+        println!("  {label:<24} p50 {a:>7.2} ms   p99 {b:>7.2} ms");
+        p99.insert(label, b);
+    }
+
     drop_db(db, drop_pg, &name).await;
     p99
 }
 
+/// The application on `db` with a superadmin signed in: (router, session cookie).
+async fn signed_in(db: &app::backend::db::Db, now: i64) -> (axum::Router, String) {
+    server::admins::create(
+        db,
+        server::admins::NewAdmin {
+            login: "bench".into(),
+            password: "bench-password".into(),
+            role: app::domain::admin::Role::Superadmin,
+            permissions: vec![],
+            scope_csa: vec![],
+            scope_cameras: vec![],
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let state = AppState::new(
+        LeptosOptions::builder().output_name("vms").build(),
+        db.clone(),
+        Clock::default(),
+        Config::default(),
+    );
+    let router = server::router(state);
+    let req = Request::post("/api/console/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from("login=bench&password=bench-password"))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    (router, cookie)
+}
+
+/// The export of 1,000,000 billing events of one user (on a small data set of its own).
+async fn export_run(backend: Backend, pg: Option<&str>) {
+    let name = format!("vms_bench_export_{}", std::process::id());
+    let (db, drop_pg) = fresh_db(backend, pg, &name).await;
+    let now = Clock::default().now_ms();
+    let scale = Scale { history_per_user: 0, heavy_cameras: 10, heavy_events: 1_000_000 };
+    server::demo::generate_at_scale(&db, 100, scale, 42, now).await.unwrap();
+    let (heavy,): (i64,) =
+        sqlx::query_as("SELECT MIN(id) FROM users WHERE parent_id IS NULL").fetch_one(&db.pool).await.unwrap();
+    let (router, cookie) = signed_in(&db, now).await;
+    println!("{backend:?}, one user's 1,000,000 billing events:");
+    export(&router, &cookie, heavy).await;
+    drop_db(db, drop_pg, &name).await;
+}
+
+/// The process's resident memory now and at its peak, in KiB (Linux).
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)?.trim().trim_end_matches(" kB").parse().ok()).unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Streams the heavy user's billing events as CSV through the router, reading the body as
+/// a browser would, and reports the rate and how far resident memory rose meanwhile.
+async fn export(router: &axum::Router, cookie: &str, user: i64) {
+    let req = Request::get(format!("/users/{user}/billing-events/export?format=csv"))
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (before, _) = memory_kib();
+    let t = Instant::now();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    let (mut bytes, mut lines, mut peak) = (0usize, 0usize, before);
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            bytes += data.len();
+            lines += data.iter().filter(|b| **b == b'\n').count();
+            peak = peak.max(memory_kib().0);
+        }
+    }
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "  export: {} billing events, {:.1} MB of CSV in {s:.1} s ({:.0} rows/s); resident memory +{:.1} MB at most",
+        lines - 1,
+        bytes as f64 / 1e6,
+        (lines - 1) as f64 / s,
+        peak.saturating_sub(before) as f64 / 1024.0
+    );
+}
+
 async fn backend(backend: Backend, pg: Option<&str>, sizes: &[usize], samples: usize) {
+    export_run(backend, pg).await;
     let mut results = Vec::new();
     for &users in sizes {
         results.push((users, run(backend, pg, users, samples).await));

@@ -3,6 +3,7 @@
 use super::batch::*;
 use super::people::Account;
 use super::Gen;
+use app::domain::billing::EventType;
 use app::domain::permissions::ANALYTICS_TYPES;
 use app::error::AppError;
 use serde_json::json;
@@ -40,7 +41,7 @@ impl Gen {
         }
         let body = json!({"entity": account.entity, "analytics_l1": totals[0], "analytics_l2": totals[1], "analytics_l3": totals[2]});
         let mut at = account.at;
-        self.event(conn, account, "billing.set_licences", body, &mut at).await?;
+        self.event(conn, account, EventType::SetLicences, body, &mut at).await?;
         account.at = at;
         Ok(totals)
     }

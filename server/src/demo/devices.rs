@@ -4,6 +4,8 @@ use super::batch::*;
 use super::people::Account;
 use super::words::*;
 use super::Gen;
+use app::domain::billing::EventType;
+use app::domain::camera::Stream;
 use app::domain::time::DAY_MS;
 use app::error::AppError;
 use serde_json::json;
@@ -53,21 +55,23 @@ impl Gen {
             ];
             self.tables.push(conn, T_CAM, row).await?;
             self.tables.push(conn, T_ACCESS, vec![account.id.into(), id.into(), at.into()]).await?;
-            let streams: &[(&str, i64)] = match self.rng.below(100) {
+            let streams: &[(Stream, i64)] = match self.rng.below(100) {
                 0..=9 => &[],
-                10..=69 => &[("high", 1), ("low", 1)],
-                70..=84 => &[("high", 1), ("low", 0)],
-                _ => &[("high", 0), ("low", 0)],
+                10..=69 => &[(Stream::High, 1), (Stream::Low, 1)],
+                70..=84 => &[(Stream::High, 1), (Stream::Low, 0)],
+                _ => &[(Stream::High, 0), (Stream::Low, 0)],
             };
             for (stream, up) in streams {
                 let seen = self.now - self.rng.below(DAY_MS as u64) as i64;
-                self.tables.push(conn, T_STREAM, vec![id.into(), (*stream).into(), (*up).into(), seen.into()]).await?;
+                self.tables
+                    .push(conn, T_STREAM, vec![id.into(), stream.name().into(), (*up).into(), seen.into()])
+                    .await?;
             }
             let entity = &account.entity;
             let body = json!({"entity": entity, "mac": mac, "serial_number": serial, "name": name, "model": model});
-            self.event(conn, account, "billing.new_camera", body, &mut at).await?;
+            self.event(conn, account, EventType::NewCamera, body, &mut at).await?;
             let body = json!({"entity": entity, "mac": mac, "csa": account.csa});
-            self.event(conn, account, "billing.attach_camera", body, &mut at).await?;
+            self.event(conn, account, EventType::AttachCamera, body, &mut at).await?;
             cameras.push(id);
             self.report.cameras += 1;
         }

@@ -4,7 +4,8 @@ use super::batch::*;
 use super::people::Account;
 use super::Gen;
 use app::backend::token::hash_token;
-use app::domain::billing::Outcome;
+use app::domain::billing::{EventType, Outcome};
+use app::domain::user::UserStatus;
 use app::error::AppError;
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -15,7 +16,7 @@ impl Gen {
         &mut self,
         conn: &mut AnyConnection,
         account: &Account,
-        kind: &str,
+        kind: EventType,
         body: Value,
         at: &mut i64,
     ) -> Result<(), AppError> {
@@ -27,7 +28,7 @@ impl Gen {
         let row = vec![
             id.into(),
             format!("demo-{run}-{id}").into(),
-            kind.into(),
+            kind.code().into(),
             account.entity.clone().into(),
             account.id.into(),
             hash_token(&payload).into(),
@@ -57,24 +58,24 @@ impl Gen {
         let mut past = account.created - (history as i64 + 1) * 60_000;
         for h in 0..history {
             let (kind, body) = if h % 2 == 0 {
-                ("billing.update_password", json!({"entity": entity, "password": "[redacted]"}))
+                (EventType::UpdatePassword, json!({"entity": entity, "password": "[redacted]"}))
             } else {
                 (
-                    "billing.set_licences",
+                    EventType::SetLicences,
                     json!({"entity": entity, "analytics_l1": h % 5, "analytics_l2": 0, "analytics_l3": 0}),
                 )
             };
             self.event(conn, account, kind, body, &mut past).await?;
         }
-        if account.status == "paused" {
+        if account.status == UserStatus::Paused {
             let mut at = account.at;
-            self.event(conn, account, "billing.pause_entity", json!({"entity": entity}), &mut at).await?;
+            self.event(conn, account, EventType::PauseEntity, json!({"entity": entity}), &mut at).await?;
             account.at = at;
         }
         if let Some(when) = account.deleted_at {
             // After the account's last change, or at its deletion if later.
             let mut at = account.at.max(when);
-            self.event(conn, account, "billing.terminate_entity", json!({"entity": entity}), &mut at).await?;
+            self.event(conn, account, EventType::TerminateEntity, json!({"entity": entity}), &mut at).await?;
         }
         Ok(())
     }

@@ -4,8 +4,10 @@ use super::batch::*;
 use super::words::*;
 use super::Gen;
 use app::backend::sql::Arg;
+use app::domain::billing::EventType;
 use app::domain::permissions::{analytics_slug, default_user_slugs, SUBUSERS_MANAGE, TYPICAL_SUB_USER_SLUGS};
 use app::domain::time::DAY_MS;
+use app::domain::user::UserStatus;
 use app::error::AppError;
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -16,7 +18,7 @@ pub(super) struct Account {
     pub entity: String,
     pub login: String,
     pub last_name: &'static str,
-    pub status: &'static str,
+    pub status: UserStatus,
     pub deleted_at: Option<i64>,
     pub created: i64,
     /// The time of its latest billing request so far.
@@ -47,11 +49,11 @@ impl Gen {
         let login = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), id);
         let entity = format!("ENT-{id:08}");
         let status = match self.rng.below(100) {
-            0..85 => "active",
-            85..95 => "paused",
-            _ => "deleted",
+            0..85 => UserStatus::Active,
+            85..95 => UserStatus::Paused,
+            _ => UserStatus::Deleted,
         };
-        let deleted_at = (status == "deleted").then(|| self.now - (1 + self.rng.below(20) as i64) * DAY_MS);
+        let deleted_at = (status == UserStatus::Deleted).then(|| self.now - (1 + self.rng.below(20) as i64) * DAY_MS);
         let (location, csa) = place.clone();
         let props = json!({
             "contract": format!("C-{}-{:06}", 2024 + i % 3, id),
@@ -68,7 +70,7 @@ impl Gen {
             name.clone().into(),
             self.hash.clone().into(),
             props.to_string().into(),
-            status.into(),
+            status.as_str().into(),
             format!("{name} {login}").to_lowercase().into(),
             created.into(),
             created.into(),
@@ -98,9 +100,9 @@ impl Gen {
         let mut at = created;
         let body =
             json!({"entity": entity, "login": login, "password": "[redacted]", "name": name, "properties": props});
-        self.event(conn, &account, "billing.new_entity", body, &mut at).await?;
+        self.event(conn, &account, EventType::NewEntity, body, &mut at).await?;
         self.tables.push(conn, T_ULOC, vec![id.into(), location.into(), created.into()]).await?;
-        self.event(conn, &account, "billing.create_location", json!({"entity": entity, "csa": csa}), &mut at).await?;
+        self.event(conn, &account, EventType::CreateLocation, json!({"entity": entity, "csa": csa}), &mut at).await?;
         account.at = at;
         Ok(account)
     }
@@ -124,7 +126,7 @@ impl Gen {
             let id = self.ids.user;
             let name = format!("{} {}", self.rng.pick(FIRST), account.last_name);
             let login = format!("{}.sub{}", account.login, s + 1);
-            let status = if account.status == "deleted" { "deleted" } else { "active" };
+            let status = if account.status == UserStatus::Deleted { UserStatus::Deleted } else { UserStatus::Active };
             let row = vec![
                 id.into(),
                 account.id.into(),
@@ -133,7 +135,7 @@ impl Gen {
                 name.clone().into(),
                 self.hash.clone().into(),
                 "{}".into(),
-                status.into(),
+                status.as_str().into(),
                 format!("{name} {login}").to_lowercase().into(),
                 at.into(),
                 at.into(),

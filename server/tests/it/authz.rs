@@ -69,6 +69,7 @@ const MATRIX: &[Row] = &[
     row("me", Session, Unscoped, Form(&[])),
     row("sign_out", Session, Unscoped, Form(&[])),
     row("users", Perm("users-view"), Unscoped, Form(&[])),
+    row("search", Perm("users-view"), Hides(&["{outside}", OUTSIDE_MAC]), Form(&[("q", "{outside}")])),
     row("user_header", Perm("users-view"), Unscoped, Form(&[("id", "{user}")])),
     row("user_profile", Perm("users-view"), Unscoped, Form(&[("id", "{user}")])),
     row("user_cameras", Perm("users-view"), Hides(&["{outside}"]), Form(&[("id", "{user}")])),

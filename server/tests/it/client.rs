@@ -22,6 +22,11 @@ pub(crate) async fn send(
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
+/// The ids of the cameras an environment lists, in its order.
+pub(crate) fn camera_ids(env: &Value) -> Vec<i64> {
+    env["cameras"].as_array().expect("cameras").iter().map(|c| c["id"].as_i64().expect("camera id")).collect()
+}
+
 pub(crate) async fn session(app: &TestApp, login: &str, password: &str) -> (StatusCode, Value) {
     send(app, "POST", "/api/client/v1/sessions", None, Some(json!({"login": login, "password": password}))).await
 }

@@ -279,7 +279,13 @@ async fn every_tab_shows_the_users_data() {
         let (links, total) = all_pages(&app, &cookie, "user_intercoms", &idf).await;
         assert_eq!(total, app.scalar(&format!("SELECT COUNT(*) FROM apartment_links WHERE user_id = {id}")).await);
         for l in &links {
-            assert!(!l["keys"].as_array().unwrap().is_empty());
+            let keys: Vec<(String,)> = sqlx::query_as("SELECT code FROM apartment_keys WHERE link_id = $1 ORDER BY code")
+                .bind(l["link_id"].as_i64().unwrap())
+                .fetch_all(&app.db().pool)
+                .await
+                .unwrap();
+            let keys: Vec<String> = keys.into_iter().map(|(k,)| k).collect();
+            assert_eq!(l["keys"], serde_json::json!(keys), "{l}");
         }
 
         let (subs, total) = all_pages(&app, &cookie, "user_sub_users", &idf).await;
@@ -308,7 +314,9 @@ async fn every_tab_shows_the_users_data() {
                 "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id WHERE c.account_id = {id} AND c.level = {level}"
             )).await;
             assert_eq!(row["used"].as_i64().unwrap(), used);
-            assert!(row["total"].as_i64().unwrap() > 0);
+            let total = app.scalar(&format!("SELECT total FROM licences WHERE user_id = {id} AND level = {level}")).await;
+            assert_eq!(row["total"].as_i64().unwrap(), total);
+            assert_eq!(row["free"].as_i64().unwrap(), (total - used).max(0), "level {level}");
         }
 
         // Unknown users and sub-users have no card.

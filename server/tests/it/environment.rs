@@ -1,6 +1,7 @@
 //! Environments (SPEC §7.3): kept up to date by changes, rebuilt by Synchronize cameras,
 //! served to apps with a stream of version changes.
 
+use crate::client::camera_ids;
 use crate::common::{each_backend, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -57,7 +58,7 @@ async fn every_kind_of_change_moves_the_version() {
     each_backend(|app| async move {
         let (token, user, cams) = subscriber(&app).await;
         let mut env = environment(&app, &token).await;
-        assert_eq!(env["cameras"].as_array().unwrap().len(), 2);
+        assert_eq!(camera_ids(&env), cams);
         assert_eq!((env["status"].clone(), env["cameras"][0]["locked"].clone()), (json!("active"), json!(false)));
         let mut version = env["version"].as_i64().unwrap();
         let mut changed = |app: &TestApp, what: &str, env_now: Value| {
@@ -80,7 +81,7 @@ async fn every_kind_of_change_moves_the_version() {
 
         app.billing(json!({"id": "d1", "type": "billing.detach_camera", "entity": "EVE", "mac": "0e:00:00:00:00:02"})).await;
         env = environment(&app, &token).await;
-        assert_eq!(env["cameras"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![cams[0]]);
+        assert_eq!(camera_ids(&env), [cams[0]]);
         changed(&app, "detach", env.clone());
 
         let root = app.superadmin().await;
@@ -117,7 +118,7 @@ async fn synchronize_cameras_repairs_a_drifted_environment() {
         assert_eq!(r["accounts"][0]["cameras_added"], json!(cams));
         assert!(r["accounts"][0]["permissions_added"].as_array().unwrap().contains(&json!("cameras-live")));
         let env = environment(&app, &token).await;
-        assert_eq!(env["cameras"].as_array().unwrap().len(), 2);
+        assert_eq!(camera_ids(&env), cams);
         assert!(env["version"].as_i64().unwrap() > before);
         assert!(env["synced_at"].is_string(), "{env}");
         assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM sync_runs WHERE user_id = {user}")).await, 1);

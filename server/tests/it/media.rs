@@ -61,7 +61,14 @@ async fn stream_reports_drive_the_camera_status_everywhere() {
         let (_, profile) = app.call("camera_profile", Some(&root), &[("id", &camera.to_string())]).await;
         assert_eq!(profile["status"], "Active");
         assert_eq!(profile["mac"], mac);
-        assert_eq!(profile["streams"].as_array().unwrap().len(), 2);
+        // Both streams up now, each since its last change (the third and fourth reports).
+        let streams: Vec<(&str, bool)> = profile["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["stream"].as_str().unwrap(), s["up"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(streams, [("high", true), ("low", true)]);
         assert!(profile["users"].as_array().unwrap().iter().any(|u| u["id"] == user));
 
         // A repeated report keeps the time of the last change.

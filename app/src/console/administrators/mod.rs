@@ -14,6 +14,8 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 mod editor;
+#[cfg(feature = "ssr")]
+mod queries;
 mod table;
 
 use editor::AdminEditor;
@@ -115,40 +117,39 @@ async fn managed(
 /// The administrators the signed-in one manages (and itself).
 #[server(prefix = "/api/console", endpoint = "admins")]
 pub async fn list_admins() -> Result<Vec<AdminRow>, AppError> {
-    use crate::backend::admins::{self, Holder};
     use crate::backend::{require, respond, Permission};
-    respond(async move {
-        let ctx = require(Permission::AdminsManage).await?;
-        let mut conn = ctx.db().pool.acquire().await?;
-        let mine = own_spec(&ctx, &mut conn).await?;
-        let holder = Holder { admin: &ctx.admin, spec: &mine };
-        let rows: Vec<(i64, Option<i64>, i64)> =
-            sqlx::query_as("SELECT id, disabled_at, created_at FROM administrators ORDER BY LOWER(login), id")
-                .fetch_all(&mut *conn)
-                .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, disabled_at, created_at) in rows {
-            let Some(a) = admins::load(&mut conn, id).await? else { continue };
-            if id != ctx.admin.id && !holder.manages(&mut conn, &a).await? {
-                continue;
-            }
-            out.push(AdminRow {
-                id,
-                login: a.login,
-                name: a.name,
-                role: a.role,
-                permissions: a.permissions,
-                scope_all: a.scope_all,
-                scope_csa: a.scope_csa,
-                scope_cameras: a.scope_cameras,
-                disabled: disabled_at.is_some(),
-                created_at,
-                is_me: id == ctx.admin.id,
-            });
+    respond(async move { managed_admins(&require(Permission::AdminsManage).await?).await }).await
+}
+
+/// The administrators `ctx`'s manages (and itself), by login: the list and its export.
+#[cfg(feature = "ssr")]
+pub async fn managed_admins(ctx: &crate::backend::principal::Ctx) -> Result<Vec<AdminRow>, AppError> {
+    use crate::backend::admins::{self, Holder};
+    let mut conn = ctx.db().pool.acquire().await?;
+    let mine = own_spec(ctx, &mut conn).await?;
+    let holder = Holder { admin: &ctx.admin, spec: &mine };
+    let rows = queries::all(&mut conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for queries::Listed { id, disabled_at, created_at } in rows {
+        let Some(a) = admins::load(&mut conn, id).await? else { continue };
+        if id != ctx.admin.id && !holder.manages(&mut conn, &a).await? {
+            continue;
         }
-        Ok(out)
-    })
-    .await
+        out.push(AdminRow {
+            id,
+            login: a.login,
+            name: a.name,
+            role: a.role,
+            permissions: a.permissions,
+            scope_all: a.scope_all,
+            scope_csa: a.scope_csa,
+            scope_cameras: a.scope_cameras,
+            disabled: disabled_at.is_some(),
+            created_at,
+            is_me: id == ctx.admin.id,
+        });
+    }
+    Ok(out)
 }
 
 /// Creates an administrator with at most what the signed-in one holds.
@@ -234,12 +235,7 @@ pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError>
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
         let before = managed(&ctx, &mut tx, id).await?;
-        sqlx::query("UPDATE administrators SET disabled_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(disabled.then_some(now))
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        queries::set_disabled(&mut tx, id, disabled.then_some(now), now).await?;
         let ended =
             if disabled { admins::end_sessions(&mut tx, id, "administrator_disabled", now).await? } else { vec![] };
         let action = if disabled { "admin.disable" } else { "admin.enable" };
@@ -266,12 +262,7 @@ pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppEr
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
         let before = managed(&ctx, &mut tx, id).await?;
-        sqlx::query("UPDATE administrators SET password_hash = $1, updated_at = $2 WHERE id = $3")
-            .bind(&hash)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        queries::set_password_hash(&mut tx, id, &hash, now).await?;
         let ended = admins::end_sessions(&mut tx, id, "password_reset", now).await?;
         audit::record(
             &mut *tx,
@@ -359,7 +350,10 @@ pub fn AdministratorsPage() -> impl IntoView {
                             {if rows.is_empty() {
                                 view! { <Empty message="No administrators yet." /> }.into_any()
                             } else {
-                                view! { <AdminTable rows editing notice reload /> }.into_any()
+                                view! {
+                                    <crate::components::list::ExportLinks path="/administrators/export" />
+                                    <AdminTable rows editing notice reload />
+                                }.into_any()
                             }}
                         }.into_any(),
                         Err(error) => view! { <ErrorState error /> }.into_any(),
@@ -367,5 +361,27 @@ pub fn AdministratorsPage() -> impl IntoView {
                 })}
             </Transition>
         </ConsoleLayout>
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl crate::domain::export::Record for AdminRow {
+    const COLUMNS: &'static [&'static str] =
+        &["ID", "Login", "Name", "Role", "Permissions", "Camera scope", "Status", "Created at"];
+    fn cells(&self) -> Vec<String> {
+        let permissions = match self.role {
+            crate::domain::admin::Role::Superadmin => "all".to_string(),
+            _ => self.permissions.iter().map(|p| p.slug()).collect::<Vec<_>>().join(" "),
+        };
+        vec![
+            self.id.to_string(),
+            self.login.clone(),
+            self.name.clone(),
+            self.role.slug().to_string(),
+            permissions,
+            table::scope_text(self),
+            if self.disabled { "disabled" } else { "active" }.to_string(),
+            crate::domain::time::format_rfc3339(self.created_at),
+        ]
     }
 }

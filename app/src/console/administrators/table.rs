@@ -1,11 +1,12 @@
 //! The administrators table: who, what they hold, and the actions on each row.
 
 use super::{set_admin_disabled, AdminRow};
+use crate::components::list::{Column, DataTable};
 use crate::domain::admin::Role;
 use crate::domain::time::format_date;
 use leptos::prelude::*;
 
-fn scope_text(r: &AdminRow) -> String {
+pub(super) fn scope_text(r: &AdminRow) -> String {
     if r.scope_all {
         return "All cameras".into();
     }
@@ -39,56 +40,54 @@ pub fn AdminTable(
         Some(Err(e)) => notice.set(Some(e.to_string())),
         None => {}
     });
-    view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Login"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Permissions"</th>
-                        <th scope="col">"Camera scope"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|r| {
-                        let perms = if r.role == Role::Superadmin { "All".to_string() } else if r.permissions.is_empty() { "None".to_string() } else { r.permissions.iter().map(|p| p.slug()).collect::<Vec<_>>().join(", ") };
-                        let scope = scope_text(&r);
-                        let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
-                        let row = r.clone();
-                        view! {
-                            // The row opens the administrator's editor (its Edit button).
-                            <tr class="row-link">
-                                <td data-label="Login">{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
-                                <td data-label="Name">{r.name.clone()}</td>
-                                <td data-label="Role">{r.role.slug()}</td>
-                                <td class="wrap" data-label="Permissions">{perms}</td>
-                                <td class="wrap" data-label="Camera scope">{scope}</td>
-                                <td data-label="Status">
-                                    <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
-                                        {if disabled { "disabled" } else { "active" }}
-                                    </span>
-                                    <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
-                                </td>
-                                <td class="actions">
-                                    <button type="button" class="button secondary small row-main" aria-label=format!("Edit {login}")
-                                        on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
-                                    {(!is_me).then(|| view! {
-                                        <button type="button" class="button secondary small"
-                                            aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, r.login)
-                                            on:click=move |_| { toggle.dispatch((id, !disabled)); }>
-                                            {if disabled { "Enable" } else { "Disable" }}
-                                        </button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
+    let row = move |r: AdminRow| {
+        let perms = if r.role == Role::Superadmin {
+            "All".to_string()
+        } else if r.permissions.is_empty() {
+            "None".to_string()
+        } else {
+            r.permissions.iter().map(|p| p.slug()).collect::<Vec<_>>().join(", ")
+        };
+        let scope = scope_text(&r);
+        let (id, disabled, is_me, login) = (r.id, r.disabled, r.is_me, r.login.clone());
+        let row = r.clone();
+        view! {
+            // The row opens the administrator's editor (its Edit button).
+            <tr class="row-link">
+                <td data-label="Login">{r.login.clone()}{is_me.then(|| view! { <span class="hint">" (you)"</span> })}</td>
+                <td data-label="Name">{r.name.clone()}</td>
+                <td data-label="Role">{r.role.slug()}</td>
+                <td class="wrap" data-label="Permissions">{perms}</td>
+                <td class="wrap" data-label="Camera scope">{scope}</td>
+                <td data-label="Status">
+                    <span class=if disabled { "badge status-deleted" } else { "badge status-active" }>
+                        {if disabled { "disabled" } else { "active" }}
+                    </span>
+                    <span class="hint">{format!(" since {}", format_date(r.created_at))}</span>
+                </td>
+                <td class="actions">
+                    <button type="button" class="button secondary small row-main" aria-label=format!("Edit {login}")
+                        on:click=move |_| { notice.set(None); editing.set(Some(Some(row.clone()))); }>"Edit"</button>
+                    {(!is_me).then(|| view! {
+                        <button type="button" class="button secondary small"
+                            aria-label=format!("{} {}", if disabled { "Enable" } else { "Disable" }, r.login)
+                            on:click=move |_| { toggle.dispatch((id, !disabled)); }>
+                            {if disabled { "Enable" } else { "Disable" }}
+                        </button>
+                    })}
+                </td>
+            </tr>
+        }
+    };
+    view! { <DataTable columns=&COLUMNS rows row /> }
 }
+
+const COLUMNS: [Column; 7] = [
+    Column::new("Login"),
+    Column::new("Name"),
+    Column::new("Role"),
+    Column::new("Permissions"),
+    Column::new("Camera scope"),
+    Column::new("Status"),
+    Column::new("Actions").unlabelled(),
+];

@@ -56,22 +56,10 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
         let mut conn = ctx.db().pool.acquire().await?;
         let i = queries::load(&mut conn, id).await?;
         let start = start.unwrap_or(i.flat_from).clamp(i.flat_from, i.flat_to + 1);
-        let (linked_flats,): (i64,) =
-            sqlx::query_as("SELECT COUNT(DISTINCT flat) FROM apartment_links WHERE intercom_id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let linked_flats = queries::linked_flat_count(&mut conn, id).await?;
         // The flats of this page, and the first flat of the next.
         let (flats, next): (Vec<i64>, Option<i64>) = if linked_only {
-            let rows: Vec<(i64,)> = sqlx::query_as(
-                "SELECT DISTINCT flat FROM apartment_links WHERE intercom_id = $1 AND flat >= $2 ORDER BY flat LIMIT $3",
-            )
-            .bind(id)
-            .bind(start)
-            .bind(FLATS_PER_PAGE + 1)
-            .fetch_all(&mut *conn)
-            .await?;
-            let mut flats: Vec<i64> = rows.into_iter().map(|(f,)| f).collect();
+            let mut flats = queries::linked_flats(&mut conn, id, start, FLATS_PER_PAGE + 1).await?;
             let next = (flats.len() as i64 > FLATS_PER_PAGE).then(|| flats.pop()).flatten();
             (flats, next)
         } else {
@@ -79,42 +67,25 @@ pub async fn intercom_apartments(id: i64, start: Option<i64>, linked_only: bool)
             ((start..=end).collect(), (end < i.flat_to).then_some(end + 1))
         };
         let (first, last) = (flats.first().copied().unwrap_or(0), flats.last().copied().unwrap_or(-1));
-        let links: Vec<(i64, i64, i64, String, String, i64)> = sqlx::query_as(
-            "SELECT al.id, al.flat, u.id, u.name, u.login, CASE WHEN u.deleted_at IS NULL THEN 0 ELSE 1 END \
-             FROM apartment_links al JOIN users u ON u.id = al.user_id \
-             WHERE al.intercom_id = $1 AND al.flat BETWEEN $2 AND $3 ORDER BY al.flat, al.id",
-        )
-        .bind(id)
-        .bind(first)
-        .bind(last)
-        .fetch_all(&mut *conn)
-        .await?;
-        let keys: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT k.id, k.link_id, k.code FROM apartment_keys k JOIN apartment_links al ON al.id = k.link_id \
-             WHERE al.intercom_id = $1 AND al.flat BETWEEN $2 AND $3 ORDER BY k.code",
-        )
-        .bind(id)
-        .bind(first)
-        .bind(last)
-        .fetch_all(&mut *conn)
-        .await?;
+        let links = queries::flat_links(&mut conn, id, first, last).await?;
+        let keys = queries::flat_keys(&mut conn, id, first, last).await?;
         let flats = flats
             .into_iter()
             .map(|flat| FlatRow {
                 flat,
                 links: links
                     .iter()
-                    .filter(|l| l.1 == flat)
-                    .map(|(link, _, user_id, user_name, login, terminated)| LinkRow {
-                        id: *link,
-                        user_id: *user_id,
-                        user_name: user_name.clone(),
-                        login: login.clone(),
-                        terminated: *terminated == 1,
+                    .filter(|l| l.flat == flat)
+                    .map(|l| LinkRow {
+                        id: l.id,
+                        user_id: l.user_id,
+                        user_name: l.user_name.clone(),
+                        login: l.login.clone(),
+                        terminated: l.terminated == 1,
                         keys: keys
                             .iter()
-                            .filter(|k| k.1 == *link)
-                            .map(|(id, _, code)| KeyRow { id: *id, code: code.clone() })
+                            .filter(|k| k.link_id == l.id)
+                            .map(|k| KeyRow { id: k.id, code: k.code.clone() })
                             .collect(),
                     })
                     .collect(),
@@ -140,40 +111,20 @@ pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Resul
                 i.flat_from, i.flat_to
             )));
         }
-        let user: Option<(i64, String, Option<i64>, String)> =
-            sqlx::query_as("SELECT id, status, parent_id, login FROM users WHERE LOWER(login) = LOWER($1)")
-                .bind(&login)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (user, status, login) = match user {
+        let (user, status, login) = match queries::by_login(&mut tx, &login).await? {
             None => return Err(AppError::Invalid(format!("No user has the login {login}."))),
-            Some((_, _, Some(_), _)) => {
+            Some(owner) if owner.parent_id.is_some() => {
                 return Err(AppError::Invalid(format!("{login} is a sub-user; link its parent user instead.")))
             }
-            Some((id, status, None, stored)) => (id, status, stored),
+            Some(owner) => (owner.id, owner.status, owner.login),
         };
         if status == "deleted" {
             return Err(AppError::Invalid(format!("The user {login} was deleted.")));
         }
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM apartment_links WHERE intercom_id = $1 AND flat = $2 AND user_id = $3")
-                .bind(intercom_id)
-                .bind(flat)
-                .bind(user)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if existing.is_some() {
+        if queries::is_linked(&mut tx, intercom_id, flat, user).await? {
             return Err(AppError::Conflict(format!("{login} is already linked to flat {flat}.")));
         }
-        let (link,): (i64,) = sqlx::query_as(
-            "INSERT INTO apartment_links (intercom_id, flat, user_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(intercom_id)
-        .bind(flat)
-        .bind(user)
-        .bind(ctx.now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let link = queries::insert_link(&mut tx, intercom_id, flat, user, ctx.now()).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "intercom": i.name, "flat": flat});
         queries::audit(&mut tx, &ctx, "apartment.link", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
@@ -189,8 +140,7 @@ pub async fn unlink_apartment(link_id: i64) -> Result<(), AppError> {
         let ctx = require(Permission::IntercomsEdit).await?;
         let mut tx = ctx.db().pool.begin().await?;
         let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
-        sqlx::query("DELETE FROM apartment_keys WHERE link_id = $1").bind(link_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM apartment_links WHERE id = $1").bind(link_id).execute(&mut *tx).await?;
+        queries::delete_link(&mut tx, link_id).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat});
         queries::audit(&mut tx, &ctx, "apartment.unlink", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
@@ -208,34 +158,13 @@ pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppErr
         let code = normalise_key(&code).map_err(AppError::Invalid)?;
         let mut tx = ctx.db().pool.begin().await?;
         let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
-        let (deleted,): (i64,) =
-            sqlx::query_as("SELECT CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END FROM users WHERE id = $1")
-                .bind(user)
-                .fetch_one(&mut *tx)
-                .await?;
-        if deleted == 1 {
+        if queries::is_terminated(&mut tx, user).await? {
             return Err(AppError::Conflict(format!("{login} was terminated: its keys no longer open this door.")));
         }
-        let taken: Option<(i64,)> = sqlx::query_as(
-            "SELECT al.flat FROM apartment_keys k JOIN apartment_links al ON al.id = k.link_id \
-             WHERE k.intercom_id = $1 AND k.code = $2",
-        )
-        .bind(intercom_id)
-        .bind(&code)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((other,)) = taken {
+        if let Some(other) = queries::flat_with_key(&mut tx, intercom_id, &code).await? {
             return Err(AppError::Conflict(format!("Key {code} already opens this door (flat {other}).")));
         }
-        let (key,): (i64,) = sqlx::query_as(
-            "INSERT INTO apartment_keys (link_id, intercom_id, code, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(link_id)
-        .bind(intercom_id)
-        .bind(&code)
-        .bind(ctx.now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let key = queries::insert_key(&mut tx, link_id, intercom_id, &code, ctx.now()).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
         queries::audit(&mut tx, &ctx, "apartment.key_add", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;
@@ -250,13 +179,9 @@ pub async fn remove_apartment_key(key_id: i64) -> Result<(), AppError> {
     respond(async move {
         let ctx = require(Permission::IntercomsEdit).await?;
         let mut tx = ctx.db().pool.begin().await?;
-        let key: Option<(i64, String)> = sqlx::query_as("SELECT link_id, code FROM apartment_keys WHERE id = $1")
-            .bind(key_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (link, code) = key.ok_or(AppError::NotFound)?;
-        let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link).await?;
-        sqlx::query("DELETE FROM apartment_keys WHERE id = $1").bind(key_id).execute(&mut *tx).await?;
+        let queries::Key { link_id, code } = queries::key(&mut tx, key_id).await?;
+        let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
+        queries::delete_key(&mut tx, key_id).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
         queries::audit(&mut tx, &ctx, "apartment.key_remove", ("user", user, &login), Some(user), details).await?;
         tx.commit().await?;

@@ -10,10 +10,10 @@ use editor::IntercomEditor;
 
 pub use apartments::*;
 
-use crate::components::pager::Pager;
-use crate::components::states::{Empty, ErrorState, Loading};
+use crate::components::list::{Column, ListView, Listing};
+use crate::components::states::ErrorState;
 use crate::components::tabs::{TabLink, TabList};
-use crate::console::layout::ConsoleLayout;
+use crate::console::layout::{card_of, id_param, CardPage, ConsoleLayout};
 use crate::domain::page::Page;
 use crate::domain::time::{format_date, format_utc};
 use crate::error::AppError;
@@ -39,6 +39,13 @@ pub struct Intercom {
 pub struct IntercomList {
     pub page: Page<Intercom>,
     pub can_edit: bool,
+}
+
+impl Listing for IntercomList {
+    type Row = Intercom;
+    fn into_page(self) -> Page<Intercom> {
+        self.page
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,81 +98,50 @@ pub async fn save_intercom(id: Option<i64>, form: IntercomForm) -> Result<i64, A
     use crate::domain::intercom::check_range;
     respond(async move {
         let ctx = require(Permission::IntercomsEdit).await?;
-        let name = form.name.trim().to_string();
-        let department = form.department.trim().to_string();
-        let code = form.csa_code.trim().to_string();
-        if name.is_empty() || name.chars().count() > 128 {
+        let form = IntercomForm {
+            name: form.name.trim().to_string(),
+            csa_code: form.csa_code.trim().to_string(),
+            department: form.department.trim().to_string(),
+            ..form
+        };
+        if form.name.is_empty() || form.name.chars().count() > 128 {
             return Err(AppError::Invalid("The name must be 1–128 characters.".into()));
         }
-        if department.is_empty() || department.chars().count() > 64 {
+        if form.department.is_empty() || form.department.chars().count() > 64 {
             return Err(AppError::Invalid("The department (entrance) must be 1–64 characters.".into()));
         }
         check_range(form.flat_from, form.flat_to).map_err(AppError::Invalid)?;
         let mut tx = ctx.db().pool.begin().await?;
-        let address: Option<(String, String, String)> =
-            sqlx::query_as("SELECT city, street, house FROM csa_codes WHERE code = $1")
-                .bind(&code)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (city, street, house) =
-            address.ok_or_else(|| AppError::Invalid(format!("Unknown CSA code {code}: it is not in the directory.")))?;
-        let search = format!("{name} {city} {street} {house}").to_lowercase();
-        let now = ctx.now();
+        let code = &form.csa_code;
+        let a = queries::csa_address(&mut tx, code)
+            .await?
+            .ok_or_else(|| AppError::Invalid(format!("Unknown CSA code {code}: it is not in the directory.")))?;
+        let search = format!("{} {} {} {}", form.name, a.city, a.street, a.house).to_lowercase();
+        let flats = [form.flat_from, form.flat_to];
         let (id, action, details) = match id {
             None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO intercoms (name, csa_code, department, flat_from, flat_to, search, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                )
-                .bind(&name)
-                .bind(&code)
-                .bind(&department)
-                .bind(form.flat_from)
-                .bind(form.flat_to)
-                .bind(&search)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                (id, "intercom.create", serde_json::json!({"csa_code": code, "flats": [form.flat_from, form.flat_to]}))
+                let id = queries::insert(&mut tx, &form, &search, ctx.now()).await?;
+                (id, "intercom.create", serde_json::json!({"csa_code": code, "flats": flats}))
             }
             Some(id) => {
                 let before = queries::load(&mut tx, id).await?;
-                let outside: Vec<(i64,)> = sqlx::query_as(
-                    "SELECT DISTINCT flat FROM apartment_links WHERE intercom_id = $1 AND (flat < $2 OR flat > $3) ORDER BY flat",
-                )
-                .bind(id)
-                .bind(form.flat_from)
-                .bind(form.flat_to)
-                .fetch_all(&mut *tx)
-                .await?;
+                let outside = queries::linked_flats_outside(&mut tx, id, form.flat_from, form.flat_to).await?;
                 if !outside.is_empty() {
-                    let flats: Vec<String> = outside.iter().map(|(f,)| f.to_string()).collect();
+                    let flats: Vec<String> = outside.iter().map(i64::to_string).collect();
                     return Err(AppError::Conflict(format!(
                         "Flats {} have linked users outside the new range; unlink them first.",
                         flats.join(", ")
                     )));
                 }
-                sqlx::query(
-                    "UPDATE intercoms SET name = $1, csa_code = $2, department = $3, flat_from = $4, flat_to = $5, search = $6 \
-                     WHERE id = $7",
-                )
-                .bind(&name)
-                .bind(&code)
-                .bind(&department)
-                .bind(form.flat_from)
-                .bind(form.flat_to)
-                .bind(&search)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                queries::update(&mut tx, id, &form, &search).await?;
                 let details = serde_json::json!({
                     "before": {"name": before.name, "csa_code": before.csa_code, "department": before.department, "flats": [before.flat_from, before.flat_to]},
-                    "after": {"name": name, "csa_code": code, "department": department, "flats": [form.flat_from, form.flat_to]},
+                    "after": {"name": form.name, "csa_code": code, "department": form.department, "flats": flats},
                 });
                 (id, "intercom.update", details)
             }
         };
-        queries::audit(&mut tx, &ctx, action, ("intercom", id, &name), None, details).await?;
+        queries::audit(&mut tx, &ctx, action, ("intercom", id, &form.name), None, details).await?;
         tx.commit().await?;
         Ok(id)
     })
@@ -193,97 +169,58 @@ pub fn IntercomsPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button primary">"Search"</button>
             </form>
-            <Transition fallback=|| view! { <Loading /> }>
+            // Who may edit learns it with the list: the button waits for the same answer.
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(l) => view! {
-                            {l.can_edit.then(|| view! {
-                                <Show when=move || creating.get() fallback=move || view! {
-                                    <p><button type="button" class="button primary" on:click=move |_| creating.set(true)>"New intercom"</button></p>
-                                }>
-                                    <IntercomEditor id=None initial=IntercomForm { flat_from: 1, flat_to: 60, ..Default::default() }
-                                        on_done=Callback::new(move |saved: Option<i64>| {
-                                            creating.set(false);
-                                            if let Some(id) = saved {
-                                                crate::components::dom::hard_navigate(&format!("/intercoms/{id}/general"));
-                                            }
-                                        }) />
-                                </Show>
-                            })}
-                            {if l.page.rows.is_empty() {
-                                view! { <Empty message="No intercoms match." /> }.into_any()
-                            } else {
-                                view! { <IntercomTable page=l.page /> }.into_any()
-                            }}
-                        }.into_any(),
-                        Err(error) => view! { <ErrorState error /> }.into_any(),
-                    }
+                    list.await.is_ok_and(|l| l.can_edit).then(|| view! {
+                        <Show when=move || creating.get() fallback=move || view! {
+                            <p><button type="button" class="button primary" on:click=move |_| creating.set(true)>"New intercom"</button></p>
+                        }>
+                            <IntercomEditor id=None initial=IntercomForm { flat_from: 1, flat_to: 60, ..Default::default() }
+                                on_done=Callback::new(move |saved: Option<i64>| {
+                                    creating.set(false);
+                                    if let Some(id) = saved {
+                                        crate::components::dom::hard_navigate(&format!("/intercoms/{id}/general"));
+                                    }
+                                }) />
+                        </Show>
+                    })
                 })}
             </Transition>
+            <ListView list columns=&COLUMNS row=intercom_row noun="intercoms" empty="No intercoms match." />
         </ConsoleLayout>
     }
 }
 
-#[component]
-fn IntercomTable(page: Page<Intercom>) -> impl IntoView {
+const COLUMNS: [Column; 5] = [
+    Column::new("Name"),
+    Column::new("Address"),
+    Column::new("Department"),
+    Column::new("Flats"),
+    Column::new("Created at").wide_only(),
+];
+
+fn intercom_row(i: Intercom) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Address"</th>
-                        <th scope="col">"Department"</th>
-                        <th scope="col">"Flats"</th>
-                        <th scope="col" class="wide-only">"Created at"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.rows.into_iter().map(|i| view! {
-                        <tr class="row-link">
-                            <td data-label="Name"><a class="row-main" href=format!("/intercoms/{}/general", i.id)>{i.name}</a></td>
-                            <td data-label="Address">{i.address}</td>
-                            <td data-label="Department">{i.department}</td>
-                            <td data-label="Flats">{format!("{}–{}", i.flat_from, i.flat_to)}</td>
-                            <td class="wide-only" data-label="Created">{format_date(i.created_at)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager total=page.total next=page.next noun="intercoms" />
+        <tr class="row-link">
+            <td data-label="Name"><a class="row-main" href=format!("/intercoms/{}/general", i.id)>{i.name}</a></td>
+            <td data-label="Address">{i.address}</td>
+            <td data-label="Department">{i.department}</td>
+            <td data-label="Flats">{format!("{}–{}", i.flat_from, i.flat_to)}</td>
+            <td class="wide-only" data-label="Created">{format_date(i.created_at)}</td>
+        </tr>
     }
 }
 
 #[component]
 pub fn IntercomCardPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    let id = id_param();
     let tab = move || params.with(|p| p.get("tab")).unwrap_or_default();
     let reload = RwSignal::new(0u32);
-    let card = Resource::new(
-        move || (id(), reload.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_intercom(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let card = Resource::new(move || (id(), reload.get()), |(id, _)| card_of(id, get_intercom));
     view! {
-        <ConsoleLayout>
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <a href="/intercoms">"Intercoms"</a>
-            </nav>
-            <Transition fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match card.await {
-                        Ok(c) => view! { <CardBody c tab=tab() reload /> }.into_any(),
-                        Err(error) => view! { <Title text="Intercom" /><ErrorState error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </ConsoleLayout>
+        <CardPage back=("/intercoms", "Intercoms") card title="Intercom" body=move |c| view! { <CardBody c tab=tab() reload /> } />
     }
 }
 

@@ -125,27 +125,30 @@ pub mod queries {
     use std::collections::BTreeSet;
 
     /// The account whose permissions are edited.
+    #[derive(sqlx::FromRow)]
     pub struct Target {
         pub version: i64,
         pub login: String,
+        pub status: String,
         pub parent: Option<i64>,
     }
 
     /// A live user (`sub_user` false) or sub-user (true) by id; 404 otherwise.
     pub async fn target(conn: &mut AnyConnection, id: i64, sub_user: bool) -> Result<Target, AppError> {
-        let row: Option<(i64, String, String, Option<i64>)> =
-            sqlx::query_as("SELECT access_version, login, status, parent_id FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let row: Option<Target> = sqlx::query_as(
+            "SELECT access_version AS version, login, status, parent_id AS parent FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
         match row {
-            Some((version, login, status, parent)) if parent.is_some() == sub_user => {
-                if status == "deleted" {
+            Some(t) if t.parent.is_some() == sub_user => {
+                if t.status == "deleted" {
                     return Err(AppError::Conflict(
                         "This account was deleted; its access can no longer be changed.".into(),
                     ));
                 }
-                Ok(Target { version, login, parent })
+                Ok(t)
             }
             _ => Err(AppError::NotFound),
         }

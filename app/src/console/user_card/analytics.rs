@@ -1,6 +1,7 @@
 //! The Analytics tab: licences per level — total, used, free — and, for a level whose
 //! licences went to zero, how many cases are kept hidden and when they will be removed.
 
+use crate::components::list::{Column, DataTable};
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::error::AppError;
 use crate::views::analytics::LevelRow;
@@ -27,7 +28,6 @@ pub struct Licences {
 
 #[server(prefix = "/api/console", endpoint = "user_licences")]
 pub async fn user_licences(id: i64) -> Result<Licences, AppError> {
-    use crate::backend::scope::camera_condition;
     use crate::backend::{require, respond, Permission};
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
@@ -36,36 +36,14 @@ pub async fn user_licences(id: i64) -> Result<Licences, AppError> {
         let mut rows = crate::backend::cases::licence_levels(&mut conn, id, Some(ctx.admin.id)).await?;
         drop(conn);
         rows.retain(|l| l.total > 0);
-        // Cases of a level at zero licences, counted within the scope (a case counts when
-        // none of its cameras lies outside it).
-        let cases = |extra: &str| {
-            format!(
-                "(SELECT COUNT(*) FROM analytics_cases ac WHERE ac.account_id = l.user_id AND ac.level = l.level{extra})"
-            )
-        };
-        let outside = format!(
-            " AND NOT EXISTS (SELECT 1 FROM case_cameras cc JOIN cameras c ON c.id = cc.camera_id \
-               WHERE cc.case_id = ac.id AND NOT {})",
-            camera_condition(2)
-        );
-        let kept: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT l.level, {}, {}, l.zero_since FROM licences l \
-             WHERE l.user_id = $1 AND l.total = 0 AND l.zero_since IS NOT NULL AND {} > 0 ORDER BY l.level",
-            cases(&outside),
-            cases(""),
-            cases("")
-        ))
-        .bind(id)
-        .bind(ctx.admin.id)
-        .fetch_all(&ctx.db().pool)
-        .await?;
-        let kept = kept
+        let kept = super::queries::kept_cases(ctx.db(), id, ctx.admin.id)
+            .await?
             .into_iter()
-            .map(|(level, cases, all, zero_since)| KeptCases {
-                level,
-                cases,
-                cases_elsewhere: all > cases,
-                purge_at: zero_since + crate::domain::retention::UNLICENSED_KEEP_MS,
+            .map(|k| KeptCases {
+                level: k.level,
+                cases: k.cases,
+                cases_elsewhere: k.all_cases > k.cases,
+                purge_at: k.zero_since + crate::domain::retention::UNLICENSED_KEEP_MS,
             })
             .collect();
         Ok(Licences { rows, kept })
@@ -84,7 +62,7 @@ pub fn AnalyticsTab(id: i64) -> impl IntoView {
                         view! { <Empty message="This user holds no analytics licences." /> }.into_any()
                     }
                     Ok(l) => view! {
-                        {(!l.rows.is_empty()).then(|| view! { <LicenceTable rows=l.rows /> })}
+                        {(!l.rows.is_empty()).then(|| view! { <DataTable columns=&LICENCE_COLUMNS rows=l.rows row=licence_row /> })}
                         <KeptList kept=l.kept />
                     }.into_any(),
                     Err(error) => view! { <ErrorState error /> }.into_any(),
@@ -94,34 +72,24 @@ pub fn AnalyticsTab(id: i64) -> impl IntoView {
     }
 }
 
-#[component]
-fn LicenceTable(rows: Vec<LevelRow>) -> impl IntoView {
+const LICENCE_COLUMNS: [Column; 4] = [
+    Column::new("Video analytics level"),
+    Column::new("Total number of licenses"),
+    Column::new("Used number of licenses"),
+    Column::new("Free number of licenses"),
+];
+
+fn licence_row(r: LevelRow) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"Video analytics level"</th>
-                        <th scope="col">"Total number of licenses"</th>
-                        <th scope="col">"Used number of licenses"</th>
-                        <th scope="col">"Free number of licenses"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td data-label="Level">{format!("Level {}", r.level)}</td>
-                            <td data-label="Total">{r.total}</td>
-                            <td data-label="Used">
-                                {r.used}
-                                {r.used_elsewhere.then(|| view! { <span class="hint">" + cameras outside your scope"</span> })}
-                            </td>
-                            <td data-label="Free">{r.free}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <tr>
+            <td data-label="Level">{format!("Level {}", r.level)}</td>
+            <td data-label="Total">{r.total}</td>
+            <td data-label="Used">
+                {r.used}
+                {r.used_elsewhere.then(|| view! { <span class="hint">" + cameras outside your scope"</span> })}
+            </td>
+            <td data-label="Free">{r.free}</td>
+        </tr>
     }
 }
 

@@ -9,17 +9,22 @@ pub mod sub_users;
 mod sync;
 pub mod user;
 
+#[cfg(feature = "ssr")]
+pub mod billing_queries;
+#[cfg(feature = "ssr")]
+pub mod queries;
+
 pub use sync::{sync_user_cameras, SyncResult, SyncedAccount};
 use sync::{SyncButton, SyncReport};
 
-use crate::components::states::{ErrorState, Loading};
+use crate::components::states::ErrorState;
 use crate::components::tabs::{TabLink, TabList};
-use crate::console::layout::ConsoleLayout;
+use crate::console::layout::{card_of, id_param, CardPage};
 use crate::domain::time::format_utc;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_location;
 use serde::{Deserialize, Serialize};
 
 /// The tabs: (URL segment, name).
@@ -102,29 +107,16 @@ pub async fn get_user_header(id: i64) -> Result<UserHeader, AppError> {
 
 #[cfg(feature = "ssr")]
 pub async fn load_header(db: &crate::backend::db::Db, id: i64) -> Result<UserHeader, AppError> {
-    #[allow(clippy::type_complexity)]
-    let row: Option<(i64, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT u.id, u.name, u.login, u.status, u.created_at, \
-           (SELECT COUNT(*) FROM user_permissions p WHERE p.user_id = u.id AND p.slug = $2), \
-           (SELECT COUNT(*) FROM licences l WHERE l.user_id = u.id AND (l.total > 0 OR EXISTS \
-              (SELECT 1 FROM analytics_cases ac WHERE ac.account_id = u.id AND ac.level = l.level))), \
-           (SELECT COUNT(*) FROM users s WHERE s.parent_id = u.id AND s.deleted_at IS NULL) \
-         FROM users u WHERE u.id = $1 AND u.parent_id IS NULL",
-    )
-    .bind(id)
-    .bind(crate::domain::permissions::SUBUSERS_MANAGE)
-    .fetch_optional(&db.pool)
-    .await?;
-    let (id, name, login, status, created_at, manages, licensed, sub_users) = row.ok_or(AppError::NotFound)?;
+    let row = queries::header(db, id).await?.ok_or(AppError::NotFound)?;
     Ok(UserHeader {
-        id,
-        name,
-        login,
-        status,
-        created_at,
-        manages_sub_users: manages > 0,
-        sub_users,
-        has_licences: licensed > 0,
+        id: row.id,
+        name: row.name,
+        login: row.login,
+        status: row.status,
+        created_at: row.created_at,
+        manages_sub_users: row.manages > 0,
+        sub_users: row.sub_users,
+        has_licences: row.licensed > 0,
         can_sync: false,
         can_impersonate: false,
     })
@@ -137,32 +129,11 @@ pub type TabBody = fn(&UserHeader) -> AnyView;
 /// others come with a route of their own, loaded when first shown, which passes `body`.
 #[component]
 pub fn UserCard(#[prop(optional)] body: Option<TabBody>) -> impl IntoView {
-    let params = use_params_map();
     let location = use_location();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
     // The last segment of the path: `/users/{id}/{tab}`.
     let tab = move || location.pathname.with(|p| p.rsplit('/').next().unwrap_or("user").to_string());
-    let header = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_user_header(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    view! {
-        <ConsoleLayout>
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <a href="/users">"Users"</a>
-            </nav>
-            <Transition fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match header.await {
-                        Ok(h) => view! { <CardBody header=h tab=tab() body /> }.into_any(),
-                        Err(error) => view! { <ErrorState error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </ConsoleLayout>
-    }
+    let header = Resource::new(id_param(), |id| card_of(id, get_user_header));
+    view! { <CardPage back=("/users", "Users") card=header title="User" body=move |h| view! { <CardBody header=h tab=tab() body /> } /> }
 }
 
 #[component]

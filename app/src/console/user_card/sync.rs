@@ -73,11 +73,9 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
         let mut accounts = Vec::new();
         for user in environment::family(&mut tx, id).await? {
             let Some(c) = environment::rebuild(&mut tx, user, now).await? else { continue };
-            let (login,): (String,) =
-                sqlx::query_as("SELECT login FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
             let account = SyncedAccount {
                 user_id: user,
-                login,
+                login: super::queries::login(&mut tx, user).await?,
                 version: c.version,
                 cameras_added: c.cameras_added,
                 cameras_removed: c.cameras_removed,
@@ -86,13 +84,8 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
                 status_changed: c.status_before.filter(|b| *b != c.status_after).map(|b| (b, c.status_after)),
                 cameras_hidden: false,
             };
-            sqlx::query("INSERT INTO sync_runs (user_id, admin_id, at, changes) VALUES ($1, $2, $3, $4)")
-                .bind(user)
-                .bind(ctx.admin.id)
-                .bind(now)
-                .bind(serde_json::to_string(&account).unwrap_or_default())
-                .execute(&mut *tx)
-                .await?;
+            let changes = serde_json::to_string(&account).unwrap_or_default();
+            super::queries::record_sync_run(&mut tx, user, ctx.admin.id, now, &changes).await?;
             accounts.push(account);
         }
         // The audit entry keeps everything; each reader sees it within its own scope.

@@ -19,41 +19,28 @@ pub struct UserProfile {
     pub deleted_at: Option<i64>,
 }
 
-/// The user's row as stored (`properties` as JSON text).
-#[cfg(feature = "ssr")]
-#[derive(sqlx::FromRow)]
-struct ProfileRow {
-    id: i64,
-    entity: String,
-    name: String,
-    login: String,
-    status: String,
-    properties: String,
-    created_at: i64,
-    updated_at: i64,
-    deleted_at: Option<i64>,
-}
-
 #[server(prefix = "/api/console", endpoint = "user_profile")]
 pub async fn get_user_profile(id: i64) -> Result<UserProfile, AppError> {
     use crate::backend::{require, respond, Permission};
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
-        let row: Option<ProfileRow> = sqlx::query_as(
-            "SELECT id, COALESCE(entity, '') AS entity, name, login, status, properties, created_at, updated_at, deleted_at \
-             FROM users WHERE id = $1 AND parent_id IS NULL",
-        )
-        .bind(id)
-        .fetch_optional(&ctx.db().pool)
-        .await?;
-        let ProfileRow { id, entity, name, login, status, properties, created_at, updated_at, deleted_at } =
-            row.ok_or(AppError::NotFound)?;
-        let properties = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&properties)
+        let row = super::queries::profile(ctx.db(), id).await?.ok_or(AppError::NotFound)?;
+        let properties = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.properties)
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
             .collect();
-        Ok(UserProfile { id, entity, name, login, status, properties, created_at, updated_at, deleted_at })
+        Ok(UserProfile {
+            id: row.id,
+            entity: row.entity,
+            name: row.name,
+            login: row.login,
+            status: row.status,
+            properties,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            deleted_at: row.deleted_at,
+        })
     })
     .await
 }

@@ -1,8 +1,6 @@
 //! `/users`: the subscribers created by billing — search, status filter, sort, keyset pages.
 
-use crate::components::pager::Pager;
-use crate::components::states::{Empty, ErrorState, Loading};
-use crate::components::url::with_params;
+use crate::components::list::{Column, ListView};
 use crate::console::layout::ConsoleLayout;
 use crate::domain::page::Page;
 use crate::domain::time::format_date;
@@ -13,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-mod queries;
+pub mod queries;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -41,23 +39,40 @@ pub async fn list_users(
     status: Option<String>,
     sort: Option<String>,
     after: Option<String>,
+    location: Option<String>,
 ) -> Result<Page<UserRow>, AppError> {
     use crate::backend::{require, respond, Permission};
-    use crate::domain::user::UserStatus;
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
-        let sort = SORTS.iter().find(|s| Some(s.0) == sort.as_deref()).copied().unwrap_or(SORTS[0]);
-        let status = match status.as_deref().unwrap_or("") {
-            "" => queries::Status::NotDeleted,
-            "all" => queries::Status::Any,
-            s => queries::Status::Only(
-                UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?,
-            ),
-        };
-        let term = q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        queries::list(ctx.db(), term, status, (sort.1, sort.2), after.as_deref()).await
+        let given = |v: Option<String>| v.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let filters = filters(given(q), status.as_deref(), given(location))?;
+        queries::list(ctx.db(), &filters, sort_order(sort.as_deref()), after).await
     })
     .await
+}
+
+/// The list's filters from its parameters (the list page's and its export's).
+#[cfg(feature = "ssr")]
+pub fn filters(
+    term: Option<String>,
+    status: Option<&str>,
+    location: Option<String>,
+) -> Result<queries::Filters, AppError> {
+    use crate::domain::user::UserStatus;
+    let status = match status.unwrap_or("") {
+        "" => queries::Status::NotDeleted,
+        "all" => queries::Status::Any,
+        s => queries::Status::Only(
+            UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?,
+        ),
+    };
+    Ok(queries::Filters { term, status, location })
+}
+
+/// The (column, descending) of a `sort` parameter; newest first by default.
+pub fn sort_order(sort: Option<&str>) -> (&'static str, bool) {
+    let sort = SORTS.iter().find(|s| Some(s.0) == sort).copied().unwrap_or(SORTS[0]);
+    (sort.1, sort.2)
 }
 
 #[component]
@@ -65,8 +80,8 @@ pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k));
     let users = Resource::new(
-        move || (param("q"), param("status"), param("sort"), param("after")),
-        |(q, status, sort, after)| list_users(q, status, sort, after),
+        move || (param("q"), param("status"), param("sort"), param("after"), param("location")),
+        |(q, status, sort, after, location)| list_users(q, status, sort, after, location),
     );
     view! {
         <Title text="Users" />
@@ -95,74 +110,53 @@ pub fn UsersPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
+                {move || param("location").map(|csa| view! { <input type="hidden" name="location" value=csa /> })}
                 <button type="submit" class="button primary">"Search"</button>
             </form>
-            <Transition fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(page) if page.rows.is_empty() => view! { <Empty message="No users match these filters." /> }.into_any(),
-                        Ok(page) => view! { <UsersTable page /> }.into_any(),
-                        Err(error) => view! { <ErrorState error /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || param("location").map(|csa| view! {
+                <p class="notice">
+                    {format!("Users linked to the location {csa}. ")}
+                    <a href="/users">"Show all users"</a>
+                </p>
+            })}
+            <ListView list=users columns=&COLUMNS row=user_row noun="users" empty="No users match these filters." export="/users/export" />
         </ConsoleLayout>
     }
 }
 
-#[component]
-fn SortHeader(label: &'static str, asc: &'static str, desc: Option<&'static str>) -> impl IntoView {
-    let query = use_query_map().get_untracked();
-    let current = query.get("sort").unwrap_or_else(|| "newest".into());
-    let (target, state) = if current == asc {
-        (desc.unwrap_or(asc), "ascending")
-    } else if Some(current.as_str()) == desc {
-        (asc, "descending")
-    } else {
-        (asc, "none")
-    };
-    let href = with_params("/users", &query, &[("sort", Some(target))]);
+const COLUMNS: [Column; 5] = [
+    Column::new("ID").wide_only(),
+    Column::new("Name").sorts("name", Some("name_desc")),
+    Column::new("Login").sorts("login", None),
+    Column::new("Status"),
+    Column::new("Created").sorts("oldest", Some("newest")).by_default("newest"),
+];
+
+fn user_row(u: UserRow) -> impl IntoView {
+    let href = format!("/users/{}/user", u.id);
     view! {
-        <th scope="col" aria-sort=state>
-            <a href=href class="sort-link">{label}</a>
-        </th>
+        <tr class="row-link">
+            <td class="wide-only" data-label="ID">{u.id}</td>
+            <td data-label="Name"><a class="row-main" href=href>{u.name}</a></td>
+            <td data-label="Login">{u.login}</td>
+            <td data-label="Status"><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>
+            <td data-label="Created">{format_date(u.created_at)}</td>
+        </tr>
     }
 }
 
-#[component]
-fn UsersTable(page: Page<UserRow>) -> impl IntoView {
-    view! {
-        <div class="table-wrap">
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col" class="wide-only">"ID"</th>
-                        <SortHeader label="Name" asc="name" desc=Some("name_desc") />
-                        <SortHeader label="Login" asc="login" desc=None />
-                        <th scope="col">"Status"</th>
-                        <SortHeader label="Created" asc="oldest" desc=Some("newest") />
-                    </tr>
-                </thead>
-                <tbody>
-                    {page
-                        .rows
-                        .into_iter()
-                        .map(|u| {
-                            let href = format!("/users/{}/user", u.id);
-                            view! {
-                                <tr class="row-link">
-                                    <td class="wide-only" data-label="ID">{u.id}</td>
-                                    <td data-label="Name"><a class="row-main" href=href>{u.name}</a></td>
-                                    <td data-label="Login">{u.login}</td>
-                                    <td data-label="Status"><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>
-                                    <td data-label="Created">{format_date(u.created_at)}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager total=page.total next=page.next noun="users" at_least=page.total_capped />
+#[cfg(feature = "ssr")]
+impl crate::domain::export::Record for UserRow {
+    const COLUMNS: &'static [&'static str] = &["ID", "Name", "Login", "Status", "Entity", "Created"];
+    fn cells(&self) -> Vec<String> {
+        let created = crate::domain::time::format_rfc3339(self.created_at);
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.login.clone(),
+            self.status.clone(),
+            self.entity.clone(),
+            created,
+        ]
     }
 }

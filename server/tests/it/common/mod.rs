@@ -69,6 +69,7 @@ pub fn test_config() -> Config {
         billing_tokens: vec!["test-billing-token".into()],
         media_tokens: vec!["test-media-token".into()],
         analytics_tokens: vec!["test-analytics-token".into()],
+        metrics_tokens: vec!["test-metrics-token".into()],
         // Refusals are answered at once: tests need not wait.
         sign_in_tarpit_ms: 0,
         ..Config::default()
@@ -115,14 +116,19 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: std::future::Future<Output = TestApp>,
 {
-    let app = test(sqlite_app().await).await;
-    app.state.db.pool.close().await;
+    close(test(sqlite_app().await).await).await;
     match std::env::var("TEST_POSTGRES_URL") {
-        Ok(url) => {
-            let app = test(postgres_app(&url).await).await;
-            app.state.db.pool.close().await;
-        }
+        Ok(url) => close(test(postgres_app(&url).await).await).await,
         Err(_) => note_skipped(),
+    }
+}
+
+/// Closes the test's pool once every connection is back: one that never comes back is a
+/// leak (a task that still holds it), and fails the test instead of hanging it.
+async fn close(app: TestApp) {
+    let pool = &app.state.db.pool;
+    if tokio::time::timeout(std::time::Duration::from_secs(30), pool.close()).await.is_err() {
+        panic!("a database connection was never returned: pool size {}, idle {}", pool.size(), pool.num_idle());
     }
 }
 
