@@ -142,9 +142,26 @@ async fn users(State(state): State<AppState>, headers: HeaderMap, Query(q): Para
     .await
 }
 
-/// The login of the account a tab export is of; 404 for anything else.
-async fn account(ctx: &Ctx, id: i64) -> Result<String, ApiError> {
-    Ok(app::console::user_card::load_header(ctx.db(), id).await?.login)
+/// A tab of the user card of account `id`, exported: `fetch` reads its rows for the
+/// administrator. Anything but an account is not found.
+async fn user_tab<R, F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    id: i64,
+    (table, filters): (&'static str, serde_json::Value),
+    fetch: F,
+) -> Result<Response, ApiError>
+where
+    R: Record + Send + 'static,
+    F: Fn(std::sync::Arc<Ctx>, Window) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<R>, AppError>> + Send + 'static,
+{
+    let (ctx, format) = authorise(state, headers, q, Permission::UsersView).await?;
+    let login = app::console::user_card::load_header(ctx.db(), id).await?.login;
+    let about = About { table, user: Some((id, &login)), filters };
+    let who = std::sync::Arc::new(ctx.clone());
+    export(&ctx, format, about, move |w| fetch(who.clone(), w)).await
 }
 
 async fn user_cameras(
@@ -153,13 +170,8 @@ async fn user_cameras(
     Path(id): Path<i64>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    let (ctx, format) = authorise(&state, &headers, &q, Permission::UsersView).await?;
-    let login = account(&ctx, id).await?;
-    let about = About { table: "cameras", user: Some((id, &login)), filters: serde_json::json!({}) };
-    let (db, admin) = (ctx.db().clone(), ctx.admin.id);
-    export(&ctx, format, about, move |w| {
-        let db = db.clone();
-        async move { app::console::user_card::queries::cameras(&db, id, admin, &w).await }
+    user_tab(&state, &headers, &q, id, ("cameras", serde_json::json!({})), move |ctx, w| async move {
+        app::console::user_card::queries::cameras(ctx.db(), id, ctx.admin.id, &w).await
     })
     .await
 }
@@ -170,13 +182,8 @@ async fn user_intercoms(
     Path(id): Path<i64>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    let (ctx, format) = authorise(&state, &headers, &q, Permission::UsersView).await?;
-    let login = account(&ctx, id).await?;
-    let about = About { table: "intercoms", user: Some((id, &login)), filters: serde_json::json!({}) };
-    let db = ctx.db().clone();
-    export(&ctx, format, about, move |w| {
-        let db = db.clone();
-        async move { app::console::user_card::queries::intercoms(&db, id, &w).await }
+    user_tab(&state, &headers, &q, id, ("intercoms", serde_json::json!({})), move |ctx, w| async move {
+        app::console::user_card::queries::intercoms(ctx.db(), id, &w).await
     })
     .await
 }
@@ -187,13 +194,8 @@ async fn user_sub_users(
     Path(id): Path<i64>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    let (ctx, format) = authorise(&state, &headers, &q, Permission::UsersView).await?;
-    let login = account(&ctx, id).await?;
-    let about = About { table: "sub-users", user: Some((id, &login)), filters: serde_json::json!({}) };
-    let db = ctx.db().clone();
-    export(&ctx, format, about, move |w| {
-        let db = db.clone();
-        async move { app::console::user_card::queries::sub_users(&db, id, &w).await }
+    user_tab(&state, &headers, &q, id, ("sub-users", serde_json::json!({})), move |ctx, w| async move {
+        app::console::user_card::queries::sub_users(ctx.db(), id, &w).await
     })
     .await
 }
@@ -206,16 +208,16 @@ async fn user_billing_events(
 ) -> Result<Response, ApiError> {
     use app::console::user_card::billing_events::event_filter;
     use app::console::user_card::billing_queries::events;
-    let (ctx, format) = authorise(&state, &headers, &q, Permission::UsersView).await?;
-    let login = account(&ctx, id).await?;
     let kind = param(&q, "type");
     let filter = event_filter(kind.as_deref())?;
-    let about = About { table: "billing-events", user: Some((id, &login)), filters: serde_json::json!({"type": kind}) };
-    let who = std::sync::Arc::new(ctx.clone());
-    export(&ctx, format, about, move |w| {
-        let ctx = who.clone();
-        async move { events(ctx.db(), &ctx.admin, id, filter, &w).await }
-    })
+    user_tab(
+        &state,
+        &headers,
+        &q,
+        id,
+        ("billing-events", serde_json::json!({"type": kind})),
+        move |ctx, w| async move { events(ctx.db(), &ctx.admin, id, filter, &w).await },
+    )
     .await
 }
 

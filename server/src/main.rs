@@ -281,7 +281,7 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .is_some()
         {
-            println!("Demo administrator: login {} password {}", DEMO_ADMIN.0, DEMO_ADMIN.1);
+            tracing::info!(login = DEMO_ADMIN.0, "demo administrator created (its password is in the README)");
         }
     }
     let mut options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
@@ -313,12 +313,12 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(metrics_addr.trim())
             .await
             .map_err(|e| format!("VMS_METRICS_ADDR={metrics_addr}: {e}"))?;
-        println!("Metrics on http://{}/metrics", metrics_addr.trim());
+        tracing::info!(url = %format!("http://{}/metrics", metrics_addr.trim()), "metrics served");
         let metrics = server::observe::metrics_router(state.clone());
         tokio::spawn(async move { axum::serve(listener, metrics).await });
     }
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
-    println!("VMS Admin Console listening on http://{addr}");
+    tracing::info!(url = %format!("http://{addr}"), "VMS Admin Console listening");
     // The client's address reaches handlers (sign-in throttling per address).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

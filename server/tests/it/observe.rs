@@ -95,3 +95,44 @@ async fn readyz_needs_the_database_with_every_migration_and_healthz_only_the_pro
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_vms_log_format_json_every_log_line_is_a_json_object() {
+    let dir = std::env::temp_dir().join(format!("vms_json_logs_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", format!("sqlite://{}/logs.db", dir.display()))
+        .env("VMS_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("VMS_BOOTSTRAP_ADMIN", "root:root-password-1")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "vms")
+        .env("LEPTOS_SITE_ROOT", dir.join("site"))
+        .env_remove("VMS_DEMO_DATA")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..300 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(up, "the server started");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let logs: Vec<serde_json::Value> =
+        lines.iter().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect();
+    let messages: Vec<&str> = logs.iter().filter_map(|l| l["fields"]["message"].as_str()).collect();
+    assert!(messages.contains(&"bootstrap superadmin created"), "{messages:?}");
+    assert!(messages.contains(&"VMS Admin Console listening"), "{messages:?}");
+    assert!(logs.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()), "{text}");
+    assert!(!text.contains("root-password-1"), "no password in the logs");
+}

@@ -2,14 +2,12 @@
 //! the administrator's scope.
 
 use super::{Found, Hit, PER_KIND};
-use crate::backend::db::{like_pattern, Db};
+use crate::backend::db::{fts_phrase, like_pattern, Backend, Db};
 use crate::backend::principal::Ctx;
 use crate::backend::scope::camera_condition;
 use crate::backend::sql::Sql;
-use crate::console::users::queries::{page, Filters, Status};
 use crate::domain::address::AddressParts;
 use crate::domain::camera::normalise_mac;
-use crate::domain::page::Window;
 use crate::error::AppError;
 
 pub async fn find(ctx: &Ctx, term: &str) -> Result<Found, AppError> {
@@ -31,7 +29,8 @@ struct UserHit {
     status: String,
 }
 
-/// Accounts by id, then by name, login or entity as the users list finds them.
+/// Accounts by id, or by part of the name or login (through the users list's trigram
+/// index), newest first.
 async fn users(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppError> {
     let mut found: Vec<UserHit> = match id {
         Some(id) => {
@@ -42,17 +41,27 @@ async fn users(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppErro
         }
         None => Vec::new(),
     };
-    let filters = Filters { term: Some(term.to_string()), status: Status::Any, location: None };
-    let window = Window { after: None, size: PER_KIND, counted: false };
-    let page = page(db, &filters, ("created_at", true), &window).await?;
-    for u in page.rows {
-        if found.len() as i64 >= PER_KIND {
-            break;
-        }
+    // No order asked of the database (see `cameras`).
+    let mut sql = if db.backend == Backend::Sqlite && term.trim().chars().count() >= 3 {
+        let mut sql = Sql::new(
+            "SELECT u.id, u.name, u.login, u.status FROM users_search CROSS JOIN users u ON u.id = users_search.rowid \
+             WHERE users_search MATCH ",
+        );
+        sql.bind(fts_phrase(term));
+        sql
+    } else {
+        let mut sql = Sql::new("SELECT u.id, u.name, u.login, u.status FROM users u WHERE u.search LIKE ");
+        sql.bind(like_pattern(term)).push(" ESCAPE '\\'");
+        sql
+    };
+    sql.push(&format!(" AND u.parent_id IS NULL LIMIT {PER_KIND}"));
+    for u in sql.query_as::<UserHit>().fetch_all(&db.pool).await? {
         if found.iter().all(|f| f.id != u.id) {
-            found.push(UserHit { id: u.id, name: u.name, login: u.login, status: u.status });
+            found.push(u);
         }
     }
+    found.sort_by_key(|u| std::cmp::Reverse(u.id));
+    found.truncate(PER_KIND as usize);
     Ok(found
         .into_iter()
         .map(|u| Hit {
@@ -70,22 +79,60 @@ struct CameraHit {
     mac: String,
 }
 
-/// Cameras in the scope of `admin`, by id, MAC (whole, or its beginning) or name.
+/// Cameras in the scope of `admin`, by id, MAC (whole, or its beginning) or part of the
+/// name (3 characters or more). Each key is looked up by its own index: the id, the MAC's
+/// unique index (a beginning as a range of it), the name's trigrams.
 async fn cameras(db: &Db, admin: i64, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppError> {
-    let mut sql = Sql::new("SELECT c.id, c.name, c.mac FROM cameras c WHERE ");
-    sql.add_arg(admin).push(&camera_condition(1)).push(" AND (LOWER(c.name) LIKE ");
-    sql.bind(like_pattern(term)).push(" ESCAPE '\\'");
+    let within = |from: &str| {
+        let mut sql = Sql::new(&format!("SELECT c.id, c.name, c.mac FROM {from} WHERE "));
+        sql.add_arg(admin).push(&camera_condition(1));
+        sql
+    };
+    let mut lookups = Vec::new();
     if let Some(id) = id {
-        sql.push(" OR c.id = ").bind(id);
+        let mut sql = within("cameras c");
+        sql.push(" AND c.id = ").bind(id);
+        lookups.push(sql);
     }
-    let mac_start = term.to_lowercase().replace('-', ":");
+    let mac_start = term.trim().to_lowercase().replace('-', ":");
     if let Some(mac) = normalise_mac(term) {
-        sql.push(" OR c.mac = ").bind(mac);
+        let mut sql = within("cameras c");
+        sql.push(" AND c.mac = ").bind(mac);
+        lookups.push(sql);
     } else if mac_start.len() >= 2 && mac_start.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
-        sql.push(" OR c.mac LIKE ").bind(format!("{mac_start}%"));
+        // Stored MACs are lower-case hex and colons, all below `~`.
+        let mut sql = within("cameras c");
+        sql.push(" AND c.mac >= ").bind(mac_start.clone()).push(" AND c.mac < ").bind(format!("{mac_start}~"));
+        lookups.push(sql);
     }
-    sql.push(&format!(") ORDER BY c.id LIMIT {PER_KIND}"));
-    let rows: Vec<CameraHit> = sql.query_as().fetch_all(&db.pool).await?;
+    if term.trim().chars().count() >= 3 {
+        // No order asked of the database: it stops at the first matches its index gives
+        // (ordering them would make it read every match, or walk every camera).
+        let sql = match db.backend {
+            Backend::Sqlite => {
+                let mut sql = within("cameras_search CROSS JOIN cameras c ON c.id = cameras_search.rowid");
+                sql.push(" AND cameras_search MATCH ").bind(fts_phrase(term));
+                sql
+            }
+            Backend::Postgres => {
+                let mut sql = within("cameras c");
+                sql.push(" AND LOWER(c.name) LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+                sql
+            }
+        };
+        lookups.push(sql);
+    }
+    let mut rows: Vec<CameraHit> = Vec::new();
+    for mut sql in lookups {
+        sql.push(&format!(" LIMIT {PER_KIND}"));
+        for hit in sql.query_as::<CameraHit>().fetch_all(&db.pool).await? {
+            if rows.iter().all(|r| r.id != hit.id) {
+                rows.push(hit);
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.id);
+    rows.truncate(PER_KIND as usize);
     Ok(rows
         .into_iter()
         .map(|c| Hit {
@@ -115,8 +162,9 @@ async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, App
     if let Some(id) = id {
         sql.push(" OR i.id = ").bind(id);
     }
-    sql.push(&format!(" ORDER BY i.id LIMIT {PER_KIND}"));
-    let rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    sql.push(&format!(" LIMIT {PER_KIND}"));
+    let mut rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    rows.sort_by_key(|i| i.id);
     Ok(rows
         .into_iter()
         .map(|i| Hit { detail: i.address.line(), title: i.name, href: format!("/intercoms/{}/general", i.id) })
@@ -128,11 +176,12 @@ async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, App
 async fn locations(db: &Db, admin: i64, term: &str) -> Result<Vec<Hit>, AppError> {
     let mut sql = Sql::new(
         "SELECT l.id, l.name, a.code, a.city, a.street, a.house, a.entrance FROM locations l \
-         JOIN csa_codes a ON a.code = l.csa_code WHERE (LOWER(a.code) LIKE ",
+         JOIN csa_codes a ON a.code = l.csa_code WHERE (",
     );
     let contains = like_pattern(term);
     // The same escaped term, without the leading `%`: codes that start with it.
-    sql.bind(contains[1..].to_string())
+    sql.push("LOWER(a.code) LIKE ")
+        .bind(contains[1..].to_string())
         .push(" ESCAPE '\\' OR LOWER(a.city || ' ' || a.street || ' ' || a.house) LIKE ")
         .bind(contains)
         .push(" ESCAPE '\\') AND (EXISTS (SELECT 1 FROM administrators sa WHERE sa.id = ")
@@ -142,10 +191,11 @@ async fn locations(db: &Db, admin: i64, term: &str) -> Result<Vec<Hit>, AppError
     let n = sql.next_index();
     sql.add_arg(admin);
     sql.push(&format!(
-        ") OR EXISTS (SELECT 1 FROM cameras c WHERE c.location_id = l.id AND {})) ORDER BY a.code LIMIT {PER_KIND}",
+        ") OR EXISTS (SELECT 1 FROM cameras c WHERE c.location_id = l.id AND {})) LIMIT {PER_KIND}",
         camera_condition(n)
     ));
-    let rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    let mut rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(rows
         .into_iter()
         .map(|l| {
