@@ -185,13 +185,8 @@ async fn licence_arithmetic_holds_under_random_operations() {
                     let total = rng.below(5);
                     let body = json!({"id": format!("lic-{step}"), "type": "billing.set_licences", "entity": "E",
                         "analytics_l1": total, "analytics_l2": 0, "analytics_l3": 0});
-                    let req = Request::post("/api/billing/v1/requests")
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .header(header::AUTHORIZATION, "Bearer test-billing-token")
-                        .body(Body::from(body.to_string()))
-                        .unwrap();
-                    let (status, _, text) = app.request(req).await;
-                    assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+                    let (status, answer) = app.billing_request(&body).await;
+                    assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
                 }
             }
             let in_cases = app

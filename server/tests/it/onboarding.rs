@@ -7,13 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
 async fn post(app: &TestApp, body: Value) -> (StatusCode, Value) {
-    let req = Request::post("/api/billing/v1/requests")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, "Bearer test-billing-token")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, text) = app.request(req).await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    app.billing_request(&body).await
 }
 
 /// An argon2id hash as billing would make it, with its own parameters.
