@@ -49,6 +49,33 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// What a person reads, in the language of the page or request: the fixed messages
+    /// translated, the others as carried (they are written in that language already). The
+    /// English `Display` stays for logs and the JSON APIs.
+    pub fn message(&self) -> String {
+        self.message_in(crate::lang::current())
+    }
+
+    /// `message` in a given language (a handler outside the app's pages).
+    pub fn message_in(&self, locale: crate::lang::Locale) -> String {
+        use crate::lang::td_string;
+        match self {
+            Self::Unauthorized => td_string!(locale, common.error_unauthorized).to_string(),
+            Self::Forbidden => td_string!(locale, common.error_forbidden).to_string(),
+            Self::NotFound => td_string!(locale, common.error_not_found).to_string(),
+            Self::Internal => td_string!(locale, common.error_internal).to_string(),
+            Self::Transport(detail) => td_string!(locale, common.error_transport, detail = detail).to_string(),
+            Self::ForbiddenWhy(m)
+            | Self::Invalid(m)
+            | Self::Conflict(m)
+            | Self::TooManyAttempts(m)
+            | Self::TooLarge(m)
+            | Self::Fields { message: m, .. } => m.clone(),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -56,7 +83,8 @@ impl FromServerFnError for AppError {
         let error = match value {
             ServerFnErrorErr::Request(d) | ServerFnErrorErr::Response(d) => Self::Transport(d),
             ServerFnErrorErr::Args(d) | ServerFnErrorErr::MissingArg(d) => {
-                Self::Invalid(format!("The request was not understood: {d}"))
+                let locale = crate::lang::current();
+                Self::Invalid(crate::lang::td_string!(locale, common.error_not_understood, detail = d).to_string())
             }
             other => {
                 #[cfg(feature = "ssr")]
@@ -72,20 +100,17 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
-    /// A 422 for one field; `reason` reads after the field's name ("is required").
-    pub fn field(field: &str, reason: impl Into<String>) -> Self {
-        let reason = reason.into();
-        let mut name = field.replace('_', " ");
-        if let Some(first) = name.get(..1) {
-            name = first.to_uppercase() + &name[1..];
-        }
-        Self::Fields { message: format!("{name} {reason}."), fields: vec![(field.to_string(), reason)] }
+    /// A 422 for one field; `sentence` says what is wrong, in the request's language
+    /// ("Login has already been taken"), without the final period.
+    pub fn field(field: &str, sentence: impl Into<String>) -> Self {
+        let sentence = sentence.into();
+        Self::Fields { message: format!("{sentence}."), fields: vec![(field.to_string(), sentence)] }
     }
 
-    /// A 422 for several fields; the message lists every reason.
+    /// A 422 for several fields, each with its sentence; the message lists them all.
     pub fn fields(fields: Vec<(String, String)>) -> Self {
-        let list = fields.iter().map(|(f, why)| format!("{f} {why}")).collect::<Vec<_>>().join("; ");
-        Self::Fields { message: format!("Not saved: {list}."), fields }
+        let list = fields.iter().map(|(_, sentence)| sentence.as_str()).collect::<Vec<_>>().join("; ");
+        Self::Fields { message: format!("{list}."), fields }
     }
 }
 

@@ -3,6 +3,10 @@
 //! - the layers of the app form a line, each importing only those below it: pages
 //!   (`console/`, `client/`) → `components/` → server functions' code (`backend/`) →
 //!   `views/` (shapes both sides share) → `domain/` (pure rules);
+//! - the texts people read (`lang/`: translations, names of the domain's codes, dates and
+//!   numbers) sit beside `backend/`: pages, components and backend use them, and they use
+//!   `backend/` (the request's language), `views/` and `domain/`, never a component or a
+//!   page; `views/` and `domain/` stay free of any language;
 //! - permission slugs are written only in `domain/`.
 
 #[cfg(test)]
@@ -12,9 +16,10 @@ mod tests {
 
     /// Each layer, and the modules of the crate it must not import.
     const RULES: &[(&str, &[&str])] = &[
-        ("domain", &["views", "backend", "components", "console", "client"]),
-        ("views", &["backend", "components", "console", "client"]),
+        ("domain", &["views", "backend", "lang", "components", "console", "client"]),
+        ("views", &["backend", "lang", "components", "console", "client"]),
         ("backend", &["components", "console", "client"]),
+        ("lang", &["components", "console", "client"]),
         ("components", &["console", "client"]),
         ("client", &["console"]),
     ];

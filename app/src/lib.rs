@@ -8,6 +8,7 @@ pub mod components;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod lang;
 mod layers;
 pub mod views;
 
@@ -21,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     backend::csp::send();
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=components::theme::chosen_theme()>
+        <html data-theme=components::theme::chosen_theme()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -46,7 +47,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "VMS Admin Console".to_string() } else { format!("{t} · VMS Admin Console") } />
+        // `<html lang>` is the page's language (set by the provider).
+        <lang::LanguageProvider>
+            <Routed />
+        </lang::LanguageProvider>
+    }
+}
+
+#[component]
+fn Routed() -> impl IntoView {
+    let product = lang::i18n::td_string!(lang::current(), common.product);
+    view! {
+        <Title formatter=move |t: String| if t.is_empty() { product.to_string() } else { format!("{t} · {product}") } />
         // Pages are rendered whole on the server (`SsrMode::Async`): they read and work before
         // their script arrives, or without it.
         <Router>

@@ -15,6 +15,11 @@ const SIZES = [
   ['desktop', DESKTOP],
 ] as const;
 const THEMES = ['light', 'dark'] as const;
+/** The browser's language (Accept-Language), and the sign-in form's words in it. */
+const LANGUAGES = [
+  ['en', 'en-US', { login: 'Login', password: 'Password', signIn: 'Sign in' }],
+  ['ru', 'ru-RU', { login: 'Логин', password: 'Пароль', signIn: 'Войти' }],
+] as const;
 
 /** A subscriber with cameras, a sub-user, licences, analytics, billing events and an apartment. */
 interface World {
@@ -116,27 +121,28 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-async function check(page: Page, path: string, name: string, size: string, theme: string) {
+async function check(page: Page, path: string, name: string, size: string, theme: string, lang: string) {
   await page.goto(path);
   await hydrated(page);
-  const where = `${path} at ${size}, ${theme}`;
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  const where = `${path} at ${size}, ${theme}, ${lang}`;
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect.soft(overflow, `${where} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
   expect.soft(await smallTargets(page), `${where}: tap targets under 44 px`).toEqual([]);
   expect.soft(await accessibilityProblems(page), `${where}: axe`).toEqual([]);
-  await page.screenshot({ path: `artifacts/responsive/${name}-${size}-${theme}.png`, fullPage: true });
+  await page.screenshot({ path: `artifacts/responsive/${name}-${size}-${theme}-${lang}.png`, fullPage: true });
 }
 
+/** A context signed in as the administrator through the sign-in call (in any language). */
 async function signedIn(browser: Browser, options: object, who = DEMO_ADMIN): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: 'http://127.0.0.1:3100', ...options });
-  const page = await context.newPage();
-  await signIn(page, '/users', who);
-  await page.close();
+  const res = await context.request.post('/api/console/sign_in', { form: who, headers: { Accept: 'application/json' } });
+  expect(res.status(), await res.text()).toBe(200);
   return context;
 }
 
-test('every page fits a phone and a desktop, with large enough targets and no serious accessibility problem, in both themes', async ({ page, request, browser }) => {
-  test.setTimeout(600_000);
+test('every page fits a phone and a desktop, with large enough targets and no serious accessibility problem, in both themes and both languages', async ({ page, request, browser }) => {
+  test.setTimeout(900_000);
   const w = await world(page, request);
   const tabs = ['user', 'cameras', 'intercoms', 'sub-users', 'billing-events', 'access-settings', 'analytics'];
   const console: [string, string][] = [
@@ -150,25 +156,25 @@ test('every page fits a phone and a desktop, with large enough targets and no se
     ['/audit-log', 'audit-log'],
     [`/search?q=${w.login}`, 'search'],
   ];
-  for (const [size, sizeOptions] of SIZES) for (const theme of THEMES) {
-    const options = { ...sizeOptions, colorScheme: theme };
+  for (const [size, sizeOptions] of SIZES) for (const theme of THEMES) for (const [lang, locale, words] of LANGUAGES) {
+    const options = { ...sizeOptions, colorScheme: theme, locale };
     const admin = await signedIn(browser, options);
     const p = await admin.newPage();
-    for (const [path, name] of console) await check(p, path, name, size, theme);
+    for (const [path, name] of console) await check(p, path, name, size, theme, lang);
     await admin.close();
 
     const anonymous = await browser.newContext({ baseURL: 'http://127.0.0.1:3100', ...options });
     const a = await anonymous.newPage();
-    await check(a, '/login', 'login', size, theme);
-    await check(a, '/client/login', 'client-login', size, theme);
+    await check(a, '/login', 'login', size, theme, lang);
+    await check(a, '/client/login', 'client-login', size, theme, lang);
     await a.goto('/client/login');
     await hydrated(a);
-    await a.getByLabel('Login', { exact: true }).fill(w.login);
-    await a.getByLabel('Password').fill('resp-password');
-    await a.getByRole('button', { name: 'Sign in' }).click();
+    await a.getByLabel(words.login, { exact: true }).fill(w.login);
+    await a.getByLabel(words.password).fill('resp-password');
+    await a.getByRole('button', { name: words.signIn }).click();
     await a.waitForURL(/\/client$/);
     for (const [path, name] of [['/client', 'client'], ['/client/sub-users', 'client-sub-users'], ['/client/analytics', 'client-analytics']]) {
-      await check(a, path, name, size, theme);
+      await check(a, path, name, size, theme, lang);
     }
     await anonymous.close();
   }

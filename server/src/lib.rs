@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(analytics::routes())
         .merge(client_api::routes())
         .route("/client/impersonate/{token}", get(impersonate))
+        .route("/language/{code}", get(choose_language))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .route_layer(middleware::from_fn(observe::matched_route))
         .fallback(site_files)
@@ -146,36 +147,53 @@ async fn console_session(
     Redirect::to(&format!("/login?next={}", app::components::url::encode(back))).into_response()
 }
 
+/// The header's language switch: remembers the language for a year and goes back to the
+/// page (`next`, a path of this site), which the server now renders in it.
+async fn choose_language(
+    State(state): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let Some(locale) = app::lang::named(&code) else {
+        return (axum::http::StatusCode::NOT_FOUND, "Unknown language.").into_response();
+    };
+    let next = app::domain::redirect::safe_next(query.get("next").map_or("/", String::as_str));
+    let cookie = app::backend::auth::set_cookie(
+        app::lang::LANG_COOKIE,
+        app::lang::code(locale),
+        365 * app::domain::time::DAY_MS,
+        state.config.secure_cookies,
+    );
+    ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
 /// `/client/impersonate/{token}`: exchanges an administrator's single-use link for a web
-/// client session as the user (the administrator's own session is untouched).
+/// client session as the user (the administrator's own session is untouched). A link that
+/// cannot be used answers a page saying why, in the language the browser asks for.
 async fn impersonate(
     State(state): State<AppState>,
     axum::extract::Path(token): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     use app::backend::{audit, auth, client};
+    use app::components::states::link_refused_page;
     use axum::http::{header, StatusCode};
     let now = state.clock.now_ms();
-    let refused = |status: StatusCode, text: &str| {
-        let page = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Link not valid</title></head><body><main class=\"page narrow\">\
-             <h1>This link cannot be used</h1><p>{text}</p><p>Open the user in the console and choose <strong>Log in as User</strong> again.</p>\
-             </main></body></html>"
-        );
+    let locale = app::lang::of_request(&headers);
+    let refused = |status: StatusCode, error: Option<&app::error::AppError>| {
+        let page = link_refused_page(locale, error);
         (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
     };
     let failed = |e: app::error::AppError| {
-        refused(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), &e.to_string())
+        refused(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Some(&e))
     };
     let redeemed = match client::redeem_impersonation(&state, &token).await {
         Ok(r) => r,
         Err(e) => return failed(e),
     };
     let Some(imp) = redeemed else {
-        return refused(
-            StatusCode::GONE,
-            "It has expired (links are valid for 60 seconds), was already used, or the administrator who made it signed out.",
-        );
+        // Expired, already used, or its administrator signed out.
+        return refused(StatusCode::GONE, None);
     };
     let (session, expires) =
         match client::create_session(&state, imp.user, Some((imp.admin_id, &imp.admin_session))).await {
@@ -205,8 +223,10 @@ async fn impersonate(
 mod tests {
     use super::Pages;
 
-    #[test]
-    fn the_pages_that_need_a_session_are_read_from_the_routes() {
+    // In a runtime, as the server builds its routes: rendering the app to list them
+    // starts its effects.
+    #[tokio::test]
+    async fn the_pages_that_need_a_session_are_read_from_the_routes() {
         let routes = leptos_axum::generate_route_list(app::App);
         let pages = Pages::from_routes(routes.iter().map(|r| r.path()));
         assert_eq!(

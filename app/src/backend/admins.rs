@@ -6,6 +6,7 @@ use super::principal::Admin;
 use super::sql::{bind, Arg};
 use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
+use crate::lang::{current, td_string};
 use sqlx::AnyConnection;
 
 /// What an administrator is, apart from the password.
@@ -27,13 +28,13 @@ impl AdminSpec {
         self.login = self.login.trim().to_string();
         self.name = self.name.trim().to_string();
         if self.login.is_empty() || self.login.chars().count() > 64 || self.login.chars().any(char::is_whitespace) {
-            return Err(AppError::Invalid("The login must be 1–64 characters without spaces.".into()));
+            return Err(AppError::Invalid(td_string!(current(), admin.error_login).to_string()));
         }
         if self.name.is_empty() {
             self.name = self.login.clone();
         }
         if self.name.chars().count() > 128 {
-            return Err(AppError::Invalid("The name must be at most 128 characters.".into()));
+            return Err(AppError::Invalid(td_string!(current(), admin.error_name_long).to_string()));
         }
         for s in self.scope_csa.iter_mut() {
             *s = s.trim().to_string();
@@ -60,7 +61,8 @@ impl AdminSpec {
 
 pub fn check_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < password::MIN_LENGTH {
-        return Err(AppError::Invalid(format!("The password must be at least {} characters.", password::MIN_LENGTH)));
+        let count = password::MIN_LENGTH as i64;
+        return Err(AppError::Invalid(td_string!(current(), admin.error_password_short, count = count).to_string()));
     }
     Ok(())
 }
@@ -165,23 +167,23 @@ impl<'a> Holder<'a> {
         let refuse = |why: String| Err(AppError::Invalid(why));
         if self.admin.role != Role::Superadmin {
             if after.role == Role::Superadmin {
-                return refuse("Only a superadmin can create or change superadmins.".into());
+                return refuse(td_string!(current(), admin.error_only_superadmin).to_string());
             }
             if let Some(p) = after.permissions.iter().find(|p| !self.admin.can(**p)) {
-                return refuse(format!("You cannot grant {p}: you do not hold it yourself."));
+                return refuse(td_string!(current(), admin.error_grant_permission, permission = p).to_string());
             }
             if after.scope_all && !self.admin.scope_all {
-                return refuse("You cannot grant the scope of all cameras: yours is limited.".into());
+                return refuse(td_string!(current(), admin.error_grant_all).to_string());
             }
             if !self.admin.scope_all {
                 if let Some(code) = after.scope_csa.iter().find(|c| !self.spec.scope_csa.contains(c)) {
-                    return refuse(format!("You cannot grant location {code}: it is not within your scope."));
+                    return refuse(td_string!(current(), admin.error_grant_location, code = code).to_string());
                 }
             }
         }
         let seen = super::scope::covered(conn, self.admin.id, &after.scope_cameras).await?;
         if let Some(c) = after.scope_cameras.iter().find(|c| !seen.contains(c)) {
-            return refuse(format!("There is no camera with ID {c} within your scope."));
+            return refuse(td_string!(current(), admin.error_no_camera, id = c).to_string());
         }
         Ok(())
     }
@@ -212,7 +214,7 @@ async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) 
         .await?;
     match taken {
         Some((id,)) if Some(id) != except => {
-            Err(AppError::Conflict(format!("An administrator with login {login} exists.")))
+            Err(AppError::Conflict(td_string!(current(), admin.error_login_taken, login = login).to_string()))
         }
         _ => Ok(()),
     }
@@ -236,7 +238,7 @@ async fn write_grants(conn: &mut AnyConnection, id: i64, a: &AdminSpec) -> Resul
     for code in &a.scope_csa {
         let known = exists(conn, "SELECT 1 FROM csa_codes WHERE code = $1", Arg::Text(code.clone())).await?;
         if !known {
-            return Err(AppError::Invalid(format!("Unknown CSA code {code}: import it first (server csa import).")));
+            return Err(AppError::Invalid(td_string!(current(), admin.error_unknown_csa, code = code).to_string()));
         }
         grant(
             conn,
@@ -248,7 +250,7 @@ async fn write_grants(conn: &mut AnyConnection, id: i64, a: &AdminSpec) -> Resul
     }
     for camera in &a.scope_cameras {
         if !exists(conn, "SELECT 1 FROM cameras WHERE id = $1", Arg::Int(*camera)).await? {
-            return Err(AppError::Invalid(format!("There is no camera with ID {camera} within your scope.")));
+            return Err(AppError::Invalid(td_string!(current(), admin.error_no_camera, id = camera).to_string()));
         }
         grant(
             conn,

@@ -9,6 +9,7 @@ use super::db::Db;
 use super::environment;
 use crate::domain::permissions::{analytics_level, analytics_slug, ANALYTICS_TYPES};
 use crate::error::AppError;
+use crate::lang::{current, td_string};
 use crate::views::analytics::{AnalyticsView, CaseEventRow, CaseRow, LevelRow, EVENTS_PAGE};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -27,15 +28,16 @@ impl NewCase {
     pub fn validate(name: &str, kind: &str, mut camera_ids: Vec<i64>) -> Result<Self, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 128 {
-            return Err(AppError::field("name", "is required: 1-128 characters"));
+            return Err(AppError::field("name", td_string!(current(), client.err_case_name)));
         }
         if analytics_level(kind).is_none() {
-            return Err(AppError::field("type", "is not a known analytics type"));
+            return Err(AppError::field("type", td_string!(current(), client.err_case_type_unknown)));
         }
         camera_ids.sort_unstable();
         camera_ids.dedup();
         if camera_ids.is_empty() || camera_ids.len() > MAX_CAMERAS {
-            return Err(AppError::field("camera_ids", format!("are required: 1-{MAX_CAMERAS} cameras")));
+            let sentence = td_string!(current(), client.err_case_cameras_count, max = MAX_CAMERAS);
+            return Err(AppError::field("camera_ids", sentence.to_string()));
         }
         Ok(Self { name: name.to_string(), kind: kind.to_string(), camera_ids })
     }
@@ -46,7 +48,7 @@ impl NewCase {
 pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<i64, AppError> {
     let level = i64::from(analytics_level(&case.kind).ok_or(AppError::Internal)?);
     if u.status != "active" {
-        return Err(AppError::Conflict("The account is paused: analytics cases cannot be created now.".into()));
+        return Err(AppError::Conflict(td_string!(current(), client.err_account_paused).into()));
     }
     let mut tx = db.pool.begin().await?;
     // Take the licence row first: concurrent creations of the account queue here.
@@ -57,12 +59,13 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
         .await?;
     let parent = u.is_sub_user.then_some(u.account);
     if !environment::effective_slugs(&mut tx, u.id, parent).await?.contains(&analytics_slug(&case.kind)) {
-        return Err(AppError::field("type", format!("{} analytics is not enabled for this account", case.kind)));
+        let sentence = td_string!(current(), client.err_case_type_disabled, kind = &case.kind);
+        return Err(AppError::field("type", sentence.to_string()));
     }
     let usable: std::collections::BTreeSet<i64> =
         usable_cameras(&mut tx, u).await?.into_iter().map(|(c, _)| c).collect();
     if !case.camera_ids.iter().all(|c| usable.contains(c)) {
-        return Err(AppError::field("camera_ids", "include cameras you have no access to"));
+        return Err(AppError::field("camera_ids", td_string!(current(), client.err_case_cameras_denied)));
     }
     let (total, used): (i64, i64) = sqlx::query_as(
         "SELECT COALESCE((SELECT total FROM licences WHERE user_id = $1 AND level = $2), 0), \
@@ -76,12 +79,11 @@ pub async fn create(db: &Db, u: &ClientUser, case: NewCase, now: i64) -> Result<
     let free = if locked.rows_affected() == 0 { 0 } else { (total - used).max(0) };
     let needed = case.camera_ids.len() as i64;
     if needed > free {
-        let reason = format!(
-            "{} free at level {level}; this case needs {needed}",
-            crate::domain::text::count_label(free, "licences")
-        );
+        let lang = current();
+        let reason =
+            td_string!(lang, client.err_licences_free, count = free, level = level, needed = needed).to_string();
         return Err(AppError::Fields {
-            message: format!("Not enough licences: {reason}."),
+            message: td_string!(lang, client.err_not_enough_licences, reason = &reason).to_string(),
             fields: vec![("camera_ids".into(), reason)],
         });
     }

@@ -43,7 +43,7 @@ impl ClientUser {
     pub fn may_set_credentials(&self) -> Result<(), AppError> {
         match &self.impersonator {
             Some(_) => Err(AppError::ForbiddenWhy(
-                "While logged in as the user, an administrator cannot set passwords or logins.".into(),
+                crate::lang::td_string!(crate::lang::current(), client.err_credentials_blocked).into(),
             )),
             None => Ok(()),
         }

@@ -143,7 +143,8 @@ async fn attempt(
         }
     }
     let Some(_hashing) = state.sign_ins.enter(quiet).await else {
-        return Err(AppError::TooManyAttempts("Too many sign-ins at once. Try again in a few seconds.".into()));
+        let message = crate::lang::td_string!(crate::lang::current(), common.sign_in_busy);
+        return Err(AppError::TooManyAttempts(message.into()));
     };
     let row: Option<(i64, String)> = sqlx::query_as(realm.lookup()).bind(login).fetch_optional(&db.pool).await?;
     let ok = password::verify(password, row.as_ref().map(|(_, h)| h.clone())).await;

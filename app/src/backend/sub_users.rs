@@ -11,6 +11,7 @@ use super::password;
 use crate::domain::permissions::{check_sub_user_grant, licensed_levels, sub_user_allowed, SUBUSERS_MANAGE};
 use crate::domain::user::login_problem;
 use crate::error::AppError;
+use crate::lang::{current, labels, td_string};
 use crate::views::sub_users::{SubUserRow, SubUsersView};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -30,27 +31,29 @@ pub struct SubUserInput {
 impl SubUserInput {
     /// Checks the shape of the given fields, naming every bad one.
     fn check(&self, creating: bool) -> Result<(), AppError> {
+        let lang = current();
         let mut bad = Vec::new();
-        let mut need = |field: &str, given: bool| {
+        let mut need = |field: &str, given: bool, sentence: &str| {
             if creating && !given {
-                bad.push((field.to_string(), "is required".to_string()));
+                bad.push((field.to_string(), sentence.to_string()));
             }
         };
-        need("login", self.login.is_some());
-        need("name", self.name.is_some());
-        need("password", self.password.is_some());
-        need("permissions", self.permissions.is_some());
-        if let Some(why) = self.login.as_deref().and_then(login_problem) {
-            bad.push(("login".into(), why.into()));
+        need("login", self.login.is_some(), td_string!(lang, client.err_login_missing));
+        need("name", self.name.is_some(), td_string!(lang, client.err_name_missing));
+        need("password", self.password.is_some(), td_string!(lang, client.err_password_missing));
+        need("permissions", self.permissions.is_some(), td_string!(lang, client.err_permissions_missing));
+        if let Some(problem) = self.login.as_deref().and_then(login_problem) {
+            bad.push(("login".into(), labels::login_problem_in(lang, problem).to_string()));
         }
         if self.name.as_deref().is_some_and(|n| n.trim().is_empty() || n.chars().count() > 128) {
-            bad.push(("name".into(), "is required: 1-128 characters".into()));
+            bad.push(("name".into(), td_string!(lang, client.err_name_length).to_string()));
         }
         if self.password.as_deref().is_some_and(|p| p.chars().count() < password::MIN_LENGTH || p.len() > 1024) {
-            bad.push(("password".into(), format!("needs at least {} characters", password::MIN_LENGTH)));
+            let sentence = td_string!(lang, client.err_password_short, count = password::MIN_LENGTH as i64);
+            bad.push(("password".into(), sentence.to_string()));
         }
         if self.camera_ids.as_ref().is_some_and(|c| c.len() > 10_000) {
-            bad.push(("camera_ids".into(), "lists too many cameras".into()));
+            bad.push(("camera_ids".into(), td_string!(lang, client.err_too_many_cameras).to_string()));
         }
         if bad.is_empty() {
             Ok(())
@@ -131,7 +134,9 @@ async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) 
         .fetch_optional(&mut *conn)
         .await?;
     match taken {
-        Some((id,)) if Some(id) != except => Err(AppError::field("login", "has already been taken")),
+        Some((id,)) if Some(id) != except => {
+            Err(AppError::field("login", td_string!(current(), client.err_login_taken)))
+        }
         _ => Ok(()),
     }
 }
@@ -142,7 +147,8 @@ fn grant(
     stored: &[String],
     parent: &(Vec<String>, BTreeSet<u8>),
 ) -> Result<Vec<String>, AppError> {
-    check_sub_user_grant(requested, stored, &parent.0, &parent.1).map_err(AppError::fields)
+    check_sub_user_grant(requested, stored, &parent.0, &parent.1)
+        .map_err(|refused| AppError::fields(labels::refusals(refused)))
 }
 
 /// The cameras to store: the requested ones must be grantable; stored ones the caller cannot
@@ -155,7 +161,8 @@ fn cameras(
 ) -> Result<Vec<i64>, AppError> {
     let can: BTreeSet<i64> = grantable.iter().map(|(c, _)| *c).collect();
     if let Some(bad) = requested.iter().find(|c| !can.contains(c)) {
-        return Err(AppError::field("camera_ids", format!("include camera {bad}, which is not yours to give")));
+        let sentence = td_string!(current(), client.err_camera_not_yours, camera = bad);
+        return Err(AppError::field("camera_ids", sentence.to_string()));
     }
     let kept = stored.iter().filter(|c| all_of_user.contains(c) && !can.contains(c));
     Ok(requested.iter().chain(kept).copied().collect::<BTreeSet<_>>().into_iter().collect())
@@ -266,9 +273,7 @@ pub async fn update(
     manager(&mut tx, u).await?;
     let (old_login, old_name, current) = own(&mut tx, u, id).await?;
     if version.is_some_and(|v| v != current) {
-        return Err(AppError::Conflict(
-            "This sub-user was changed by someone else while you were editing. Reload to see the changes.".into(),
-        ));
+        return Err(AppError::Conflict(td_string!(crate::lang::current(), client.err_sub_user_changed).into()));
     }
     let mut changed = serde_json::Map::new();
     let login = input.login.clone().unwrap_or(old_login.clone());
@@ -364,9 +369,39 @@ mod tests {
             password: Some("short".into()),
             ..Default::default()
         };
-        let AppError::Fields { fields, .. } = bad.check(false).unwrap_err() else { panic!() };
+        let AppError::Fields { message, fields } = bad.check(false).unwrap_err() else { panic!() };
         assert_eq!(fields.len(), 3);
+        // Whole sentences, in English without a page language.
+        assert_eq!(
+            message,
+            "Login must not contain spaces; Name is required: 1-128 characters; Password needs at least 8 characters."
+        );
         assert!(SubUserInput::default().check(false).is_ok(), "an update may change nothing");
+    }
+
+    #[test]
+    fn the_domains_reasons_become_whole_sentences() {
+        use crate::domain::permissions::{analytics_slug, NEW_SUB_USER_SLUGS};
+        use crate::lang::labels::{login_problem_in, refusal_in};
+        use crate::lang::Locale;
+        let ru = |login: &str| login_problem_in(Locale::ru, login_problem(login).unwrap());
+        assert_eq!(ru(""), "Логин должен содержать от 1 до 64 символов");
+        assert_eq!(ru("a b"), "Логин не должен содержать пробелов");
+        let (face, live) = (analytics_slug("face"), NEW_SUB_USER_SLUGS[0].to_string());
+        let requested = vec!["marks-burn".to_string(), SUBUSERS_MANAGE.to_string(), face.clone(), live.clone()];
+        let refused = check_sub_user_grant(&requested, &[], &[], &BTreeSet::new()).unwrap_err();
+        let sentences: Vec<String> = refused.iter().map(|(slug, why)| refusal_in(Locale::ru, slug, *why)).collect();
+        assert_eq!(
+            sentences,
+            [
+                "Неизвестное разрешение marks-burn".to_string(),
+                format!("Разрешение {SUBUSERS_MANAGE} не выдаётся субпользователям"),
+                format!("Для разрешения {face} у основного пользователя должны быть лицензии аналитики уровня 3"),
+                format!("У основного пользователя нет разрешения {live}"),
+            ]
+        );
+        let en: Vec<String> = refused.iter().map(|(slug, why)| refusal_in(Locale::en, slug, *why)).collect();
+        assert_eq!(en[2], format!("{face} needs the parent user to hold level 3 analytics licences"));
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub fn wait_after(p: &Policy, attempts: i64) -> i64 {
 }
 
 pub fn refused(wait_ms: i64) -> AppError {
-    AppError::TooManyAttempts(format!("Too many sign-in attempts. Try again in {} s.", (wait_ms + 999) / 1000))
+    let seconds = (wait_ms + 999) / 1000;
+    let message = crate::lang::td_string!(crate::lang::current(), common.sign_in_wait, seconds = seconds);
+    AppError::TooManyAttempts(message.to_string())
 }
 
 /// Counts one attempt for `key`: `Ok(Ok(attempts))` with the attempts counted in the window

@@ -6,10 +6,8 @@ use super::ClientLayout;
 use crate::components::form::{CameraChecks, FormFooter};
 use crate::components::list::{Column, DataTable};
 use crate::components::states::{ErrorState, Loading};
-use crate::domain::permissions::{analytics_slug, slug_name};
-use crate::domain::text::count_label;
-use crate::domain::time::{format_date, format_utc};
 use crate::error::AppError;
+use crate::lang::{labels, t, t_string, use_i18n};
 use crate::views::analytics::{AnalyticsView, CaseEventRow, LevelRow, EVENTS_PAGE};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -69,13 +67,14 @@ pub fn ClientAnalyticsPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
+    let i18n = use_i18n();
     view! {
-        <Title text="Analytics · My cameras" />
+        <Title text=t_string!(i18n, client.an_title) />
         <ClientLayout>
             <div class="page-head">
-                <h1>"Analytics"</h1>
+                <h1>{t!(i18n, client.an_heading)}</h1>
                 <button type="button" class="button primary" disabled=move || creating.get()
-                    on:click=move |_| creating.set(true)>"New case"</button>
+                    on:click=move |_| creating.set(true)>{t!(i18n, client.an_new_case)}</button>
             </div>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
@@ -98,16 +97,17 @@ pub fn ClientAnalyticsPage() -> impl IntoView {
 
 #[component]
 fn Licences(levels: Vec<LevelRow>) -> impl IntoView {
+    let i18n = use_i18n();
     let held: Vec<LevelRow> = levels.into_iter().filter(|l| l.total > 0).collect();
     if held.is_empty() {
-        return view! { <p class="notice" role="status">"You hold no analytics licences. Your provider can add them."</p> }.into_any();
+        return view! { <p class="notice" role="status">{t!(i18n, client.an_no_licences)}</p> }.into_any();
     }
     view! {
-        <ul class="licence-list" aria-label="Licences">
+        <ul class="licence-list" aria-label=t_string!(i18n, client.an_licences_label)>
             {held.into_iter().map(|l| view! {
                 <li class="licence">
-                    <strong>{format!("Level {}", l.level)}</strong>
-                    <span>{format!("{} of {} free", l.free, l.total)}</span>
+                    <strong>{t_string!(i18n, client.an_level, level = l.level).to_string()}</strong>
+                    <span>{t_string!(i18n, client.an_free_of, free = l.free, total = l.total).to_string()}</span>
                 </li>
             }).collect_view()}
         </ul>
@@ -118,6 +118,7 @@ fn Licences(levels: Vec<LevelRow>) -> impl IntoView {
 /// The new-case form: name, type (those the caller may use), cameras.
 #[component]
 fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(v.types.first().map(|t| t.0.clone()).unwrap_or_default());
     let cameras = RwSignal::new(BTreeSet::<i64>::new());
@@ -137,35 +138,37 @@ fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
     };
     if v.types.is_empty() {
         return view! {
-            <section class="card editor" aria-label="New case">
-                <p class="notice">"No analytics type is available to you: it needs licences of its level and the permission for it."</p>
-                <div class="form-actions"><button type="button" class="button secondary" on:click=move |_| done.run(false)>"Close"</button></div>
+            <section class="card editor" aria-label=t_string!(i18n, client.an_new_case)>
+                <p class="notice">{t!(i18n, client.an_no_types)}</p>
+                <div class="form-actions"><button type="button" class="button secondary" on:click=move |_| done.run(false)>{t!(i18n, client.an_close)}</button></div>
             </section>
         }
         .into_any();
     }
     view! {
-        <section class="card editor" aria-label="New case">
-            <h2>"New case"</h2>
+        <section class="card editor" aria-label=t_string!(i18n, client.an_new_case)>
+            <h2>{t!(i18n, client.an_new_case)}</h2>
             <form on:submit=on_submit>
                 <div class="form-grid">
                     <div class="field">
-                        <label for="case-name">"Name"</label>
+                        <label for="case-name">{t!(i18n, client.an_name)}</label>
                         <input id="case-name" type="text" required maxlength="128"
                             prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                     </div>
                     <div class="field">
-                        <label for="case-type">"Type"</label>
+                        <label for="case-type">{t!(i18n, client.an_type)}</label>
                         <select id="case-type" prop:value=kind on:change=move |ev| kind.set(event_target_value(&ev))>
-                            {v.types.iter().map(|(t, label, level)| {
+                            {v.types.iter().map(|(code, _, level)| {
                                 let left = free.iter().find(|(l, _)| l == level).map(|(_, f)| *f).unwrap_or(0);
-                                view! { <option value=t.clone()>{format!("{label} — level {level}, {left} free")}</option> }
+                                let type_name = labels::analytics_type(code);
+                                let text = t_string!(i18n, client.an_type_option, name = type_name, level = *level, free = left).to_string();
+                                view! { <option value=code.clone()>{text}</option> }
                             }).collect_view()}
                         </select>
                     </div>
                 </div>
                 <fieldset class="permission-group">
-                    <legend>"Cameras (one licence each)"</legend>
+                    <legend>{t!(i18n, client.an_cameras)}</legend>
                     <CameraChecks cameras=v.cameras.clone() selected=cameras id_prefix="case-cam" />
                 </fieldset>
                 <FormFooter error pending=save.pending() on_cancel=Callback::new(move |()| done.run(false)) />
@@ -177,8 +180,9 @@ fn CaseForm(v: AnalyticsView, done: Callback<bool>) -> impl IntoView {
 
 #[component]
 fn Cases(v: AnalyticsView, changed: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     if v.cases.is_empty() {
-        return view! { <p class="state state-empty">"No cases yet."</p> }.into_any();
+        return view! { <p class="state state-empty">{t!(i18n, client.an_no_cases)}</p> }.into_any();
     }
     let names = StoredValue::new(v.cameras);
     let open = RwSignal::new(None::<i64>);
@@ -189,25 +193,29 @@ fn Cases(v: AnalyticsView, changed: Callback<bool>) -> impl IntoView {
         }
     });
     view! {
-        {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
-        <ul class="card-list" aria-label="Cases">
+        {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.message()}</p> })}
+        <ul class="card-list" aria-label=t_string!(i18n, client.an_cases_label)>
             {v.cases.into_iter().map(|c| {
                 let id = c.id;
-                let cams = c.camera_ids.iter().map(|cam| names.with_value(|n| n.iter().find(|(i, _)| i == cam).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("Camera {cam}")))).collect::<Vec<_>>().join(", ");
-                let label = format!("Events of {}", c.name);
+                let cams = c.camera_ids.iter().map(|cam| names.with_value(|n| n.iter().find(|(i, _)| i == cam).map(|(_, n)| n.clone()).unwrap_or_else(|| t_string!(i18n, client.an_camera_fallback, id = *cam).to_string()))).collect::<Vec<_>>().join(", ");
+                let label = t_string!(i18n, client.an_events_of, name = c.name.clone()).to_string();
+                let kind_level = t_string!(i18n, client.an_kind_level, kind = labels::analytics_type(&c.kind), level = c.level).to_string();
+                let events = t_string!(i18n, client.an_events_count, count = c.events).to_string();
+                let summary = t_string!(i18n, client.an_case_summary, cameras = cams, events = events, date = crate::lang::date(c.created_at)).to_string();
+                let delete_label = t_string!(i18n, client.an_delete_named, name = c.name.clone()).to_string();
                 view! {
                     <li class="card case">
                         <div class="grow">
                             <strong>{c.name.clone()}</strong>
-                            <span class="hint">{format!(" · {} · level {}", slug_name(&analytics_slug(&c.kind)).trim_start_matches("Analytics: "), c.level)}</span>
-                            <p class="hint">{format!("{cams} · {} · created {}", count_label(c.events, "events"), format_date(c.created_at))}</p>
+                            <span class="hint">{format!(" · {kind_level}")}</span>
+                            <p class="hint">{summary}</p>
                             {move || (open.get() == Some(id)).then(|| view! { <CaseEvents id /> })}
                         </div>
                         <div class="row-actions">
                             <button type="button" class="button secondary small" aria-label=label aria-expanded=move || (open.get() == Some(id)).to_string()
-                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>"Events"</button>
-                            <button type="button" class="button danger small" aria-label=format!("Delete {}", c.name)
-                                disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(id); }>"Delete"</button>
+                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>{t!(i18n, client.an_events)}</button>
+                            <button type="button" class="button danger small" aria-label=delete_label
+                                disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(id); }>{t!(i18n, client.an_delete)}</button>
                         </div>
                     </li>
                 }
@@ -222,28 +230,29 @@ fn Cases(v: AnalyticsView, changed: Callback<bool>) -> impl IntoView {
 fn CaseEvents(id: i64) -> impl IntoView {
     let before = RwSignal::new(None::<i64>);
     let events = Resource::new(move || before.get(), move |b| client_case_events(id, b));
+    let i18n = use_i18n();
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(list) if list.is_empty() => view! { <p class="hint">"No events."</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="hint">{t!(i18n, client.an_no_events)}</p> }.into_any(),
                     Ok(list) => {
                         let last = list.last().map(|e| e.id);
                         let full = list.len() as i64 >= EVENTS_PAGE;
                         view! {
-                            <DataTable columns=&EVENT_COLUMNS rows=list class="compact" row=|e| view! {
+                            <DataTable columns=event_columns() rows=list class="compact" row=move |e| view! {
                                 <tr>
-                                    <td data-label="When">{format_utc(e.occurred_at)}</td>
-                                    <td data-label="Event">{e.kind}</td>
-                                    <td data-label="Details"><code>{e.data}</code></td>
+                                    <td data-label=t_string!(i18n, client.an_col_when)>{crate::lang::datetime(e.occurred_at)}</td>
+                                    <td data-label=t_string!(i18n, client.an_col_event)>{e.kind}</td>
+                                    <td data-label=t_string!(i18n, client.an_col_details)><code>{e.data}</code></td>
                                 </tr>
                             } />
                             <div class="form-actions">
                                 {before.get_untracked().is_some().then(|| view! {
-                                    <button type="button" class="button secondary small" on:click=move |_| before.set(None)>"Newest events"</button>
+                                    <button type="button" class="button secondary small" on:click=move |_| before.set(None)>{t!(i18n, client.an_newest)}</button>
                                 })}
                                 {full.then(|| view! {
-                                    <button type="button" class="button secondary small" on:click=move |_| before.set(last)>"Older events"</button>
+                                    <button type="button" class="button secondary small" on:click=move |_| before.set(last)>{t!(i18n, client.an_older)}</button>
                                 })}
                             </div>
                         }.into_any()
@@ -255,4 +264,22 @@ fn CaseEvents(id: i64) -> impl IntoView {
     }
 }
 
-const EVENT_COLUMNS: [Column; 3] = [Column::new("When"), Column::new("Event"), Column::new("Details")];
+/// The events table's columns in the page's language. The table takes `&'static` columns:
+/// they are built once for each language.
+fn event_columns() -> &'static [Column] {
+    use crate::lang::{td_string, Locale};
+    use std::sync::OnceLock;
+    static BY_LANGUAGE: [OnceLock<[Column; 3]>; 2] = [OnceLock::new(), OnceLock::new()];
+    let locale = crate::lang::current();
+    let slot = match locale {
+        Locale::en => 0,
+        Locale::ru => 1,
+    };
+    BY_LANGUAGE[slot].get_or_init(|| {
+        [
+            Column::new(td_string!(locale, client.an_col_when)),
+            Column::new(td_string!(locale, client.an_col_event)),
+            Column::new(td_string!(locale, client.an_col_details)),
+        ]
+    })
+}

@@ -10,6 +10,7 @@ pub mod sub_users;
 use crate::components::dom::hard_navigate;
 use crate::components::form::{SignInCard, SignInFields};
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -77,14 +78,15 @@ async fn open_client_session(login: String, password: String) -> Result<(), AppE
     use crate::backend::client::{create_session, USER_COOKIE};
     use crate::backend::sign_in::{check, request_addr, Checked, Realm};
     use crate::backend::state::app_state;
+    use crate::lang::{current, td_string};
     {
         let state = app_state()?;
         let login = login.trim().to_string();
         if login.is_empty() || password.is_empty() {
-            return Err(AppError::Invalid("Enter your login and password.".into()));
+            return Err(AppError::Invalid(td_string!(current(), common.sign_in_missing).into()));
         }
         let Checked::Valid(user) = check(&state, Realm::User, &login, password, request_addr(&state)).await? else {
-            return Err(AppError::Invalid("Wrong login or password.".into()));
+            return Err(AppError::Invalid(td_string!(current(), common.sign_in_wrong).into()));
         };
         let (token, expires) = {
             let _turn = state.db.write_turn().await;
@@ -184,10 +186,11 @@ pub fn ClientLoginPage() -> impl IntoView {
             .with(|q| q.get("error"))
             .map(|code| crate::components::form::sign_in_error_message(&code).to_string())
     };
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string()).or_else(returned);
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.message()).or_else(returned);
+    let i18n = use_i18n();
     view! {
-        <Title text="Sign in · Cameras" />
-        <SignInCard brand="My cameras">
+        <Title text=t_string!(i18n, client.signin_title) />
+        <SignInCard brand=t_string!(i18n, client.brand)>
             <ActionForm action>
                 <SignInFields pending=action.pending() error=Signal::derive(error) />
             </ActionForm>
@@ -223,6 +226,7 @@ pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
         }
     });
     let children = StoredValue::new(children);
+    let i18n = use_i18n();
     view! {
         <Transition fallback=|| view! { <crate::components::states::Loading /> }>
             {move || Suspend::new(async move {
@@ -231,24 +235,25 @@ pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
                         let impersonated = me.impersonator.is_some();
                         view! {
                             {me.impersonator.clone().map(|admin| view! {
-                                <div class="impersonation-banner" role="region" aria-label="Impersonation">
-                                    <span>{format!("Administrator {admin} is signed in as {}.", me.login)}</span>
-                                    <button type="button" class="button small" on:click=move |_| { sign_out.dispatch(()); }>"End"</button>
+                                <div class="impersonation-banner" role="region" aria-label=t_string!(i18n, client.impersonation_label)>
+                                    <span>{t_string!(i18n, client.impersonation_banner, admin = admin, login = me.login.clone()).to_string()}</span>
+                                    <button type="button" class="button small" on:click=move |_| { sign_out.dispatch(()); }>{t!(i18n, client.impersonation_end)}</button>
                                 </div>
                             })}
-                            <a class="skip-link" href="#main">"Skip to content"</a>
+                            <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
                             <header class="topbar client">
-                                <a class="brand" href="/client"><span class="brand-mark" aria-hidden="true">"◉"</span>" My cameras"</a>
-                                <nav class="mainnav" aria-label="Main">
-                                    <a href="/client">"Cameras"</a>
-                                    {me.manages_sub_users.then(|| view! { <a href="/client/sub-users">"Sub-users"</a> })}
-                                    <a href="/client/analytics">"Analytics"</a>
+                                <a class="brand" href="/client"><span class="brand-mark" aria-hidden="true">"◉"</span>" "{t!(i18n, client.brand)}</a>
+                                <nav class="mainnav" aria-label=t_string!(i18n, common.nav_main)>
+                                    <a href="/client">{t!(i18n, client.nav_cameras)}</a>
+                                    {me.manages_sub_users.then(|| view! { <a href="/client/sub-users">{t!(i18n, client.nav_sub_users)}</a> })}
+                                    <a href="/client/analytics">{t!(i18n, client.nav_analytics)}</a>
                                 </nav>
                                 <div class="whoami">
                                     <span class="admin-name">{me.login.clone()}</span>
+                                    <crate::lang::LanguageSwitch />
                                     <crate::components::theme::ThemeSwitch />
                                     {(!impersonated).then(|| view! {
-                                        <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                                        <button type="button" class="button secondary small" on:click=move |_| { sign_out.dispatch(()); }>{t!(i18n, common.sign_out)}</button>
                                     })}
                                 </div>
                             </header>
@@ -257,7 +262,7 @@ pub fn ClientLayout(children: ChildrenFn) -> impl IntoView {
                     }
                     Err(AppError::Unauthorized) => {
                         hard_navigate("/client/login");
-                        view! { <p class="state">"Session ended."</p> }.into_any()
+                        view! { <p class="state">{t!(i18n, client.session_ended)}</p> }.into_any()
                     }
                     Err(error) => view! { <crate::components::states::ErrorState error /> }.into_any(),
                 }
@@ -271,10 +276,11 @@ pub fn ClientHomePage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let home = Resource::new(move || reload.get(), |_| client_home());
     follow_environment(reload);
+    let i18n = use_i18n();
     view! {
-        <Title text="My cameras" />
+        <Title text=t_string!(i18n, client.brand) />
         <ClientLayout>
-            <h1>"Cameras"</h1>
+            <h1>{t!(i18n, client.home_heading)}</h1>
             <Transition fallback=|| view! { <crate::components::states::Loading /> }>
                 {move || Suspend::new(async move {
                     match home.await {
@@ -283,17 +289,17 @@ pub fn ClientHomePage() -> impl IntoView {
                             view! {
                             // Live: the list is fetched again whenever the environment changes.
                             {(h.status == "paused").then(|| view! {
-                                <p class="notice error" role="status">"Your account is paused: every camera is locked. Contact your provider."</p>
+                                <p class="notice error" role="status">{t!(i18n, client.home_paused)}</p>
                             })}
-                            {empty.then(|| view! { <p class="state state-empty">"No cameras yet."</p> })}
-                            <ul class="camera-grid" aria-label="Cameras" class:hidden=empty>
+                            {empty.then(|| view! { <p class="state state-empty">{t!(i18n, client.home_empty)}</p> })}
+                            <ul class="camera-grid" aria-label=t_string!(i18n, client.home_cameras_label) class:hidden=empty>
                                 {h.cameras.into_iter().map(|c| {
                                     let badge = format!("badge camera-{}", c.status.replace(' ', "-"));
                                     view! {
                                         <li class="camera-tile" class:locked=c.locked>
                                             <strong>{c.name.clone()}</strong>
-                                            <span class=badge>{c.status.clone()}</span>
-                                            {c.locked.then(|| view! { <span class="badge status-deleted">"locked"</span> })}
+                                            <span class=badge>{status_text(&c.status)}</span>
+                                            {c.locked.then(|| view! { <span class="badge status-deleted">{t!(i18n, client.home_locked)}</span> })}
                                         </li>
                                     }
                                 }).collect_view()}
@@ -306,4 +312,15 @@ pub fn ClientHomePage() -> impl IntoView {
             </Transition>
         </ClientLayout>
     }
+}
+
+/// A camera's status as the environment writes it (`partially active`), in the page's
+/// language; an unknown one as it is.
+fn status_text(status: &str) -> String {
+    use crate::domain::camera::CameraStatus;
+    let known = [CameraStatus::Empty, CameraStatus::Active, CameraStatus::PartiallyActive, CameraStatus::Inactive];
+    known
+        .into_iter()
+        .find(|s| s.label() == status)
+        .map_or_else(|| status.to_string(), |s| crate::lang::labels::camera_status(s).to_string())
 }

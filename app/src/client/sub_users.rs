@@ -7,9 +7,8 @@ use crate::components::form::{CameraChecks, FormFooter};
 use crate::components::permissions::{groups, PermissionChecks};
 use crate::components::states::{ErrorState, Loading};
 use crate::domain::permissions::{all_slugs, NEW_SUB_USER_SLUGS};
-use crate::domain::text::count_label;
-use crate::domain::time::format_date;
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use crate::views::sub_users::{SubUserRow, SubUsersView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -94,12 +93,13 @@ pub fn ClientSubUsersPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
+    let i18n = use_i18n();
     view! {
-        <Title text="Sub-users · My cameras" />
+        <Title text=t_string!(i18n, client.sub_title) />
         <ClientLayout>
-            <h1>"Sub-users"</h1>
-            <p class="source-note">"Sub-users sign in with their own login and see only the cameras and permissions you give them."</p>
-            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
+            <h1>{t!(i18n, client.sub_heading)}</h1>
+            <p class="source-note">{t!(i18n, client.sub_note)}</p>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="notice error" role="alert">{e.message()}</p> })}
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match view_.await {
@@ -108,11 +108,11 @@ pub fn ClientSubUsersPage() -> impl IntoView {
                             let v = StoredValue::new(v);
                             view! {
                                 {if locked {
-                                    view! { <p class="notice" role="note">"As an administrator logged in as this user, you can change sub-users' cameras and permissions, but not create sub-users or set logins and passwords."</p> }.into_any()
+                                    view! { <p class="notice" role="note">{t!(i18n, client.sub_locked_note)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <p><button type="button" class="button primary" on:click=move |_| editing.set(Editing::New)
-                                            disabled=move || editing.get() == Editing::New>"New sub-user"</button></p>
+                                            disabled=move || editing.get() == Editing::New>{t!(i18n, client.sub_new)}</button></p>
                                     }.into_any()
                                 }}
                                 {move || {
@@ -140,37 +140,44 @@ fn SubUserList(
     editing: RwSignal<Editing>,
     delete: Action<i64, Result<(), AppError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     if v.sub_users.is_empty() {
-        return view! { <p class="state state-empty">"No sub-users yet. Create one to share your cameras."</p> }
-            .into_any();
+        return view! { <p class="state state-empty">{t!(i18n, client.sub_empty)}</p> }.into_any();
     }
     let allowed: BTreeSet<String> = v.allowed.iter().cloned().collect();
     // Deleting asks once more, in place.
     let confirming = RwSignal::new(None::<i64>);
     view! {
-        <ul class="card-list" aria-label="Sub-users">
+        <ul class="card-list" aria-label=t_string!(i18n, client.sub_list_label)>
             {v.sub_users.into_iter().map(|s| {
                 let effective = s.permissions.iter().filter(|p| allowed.contains(*p)).count();
                 let id = s.id;
                 let asking = move || confirming.get() == Some(id);
+                let cameras = t_string!(i18n, client.sub_cameras_count, count = s.camera_ids.len() as i64).to_string();
+                let permissions = t_string!(i18n, client.sub_permissions_count, count = effective as i64).to_string();
+                let date = crate::lang::date(s.created_at);
+                let summary =
+                    t_string!(i18n, client.sub_summary, cameras = cameras, permissions = permissions, date = date).to_string();
+                let edit_label = t_string!(i18n, client.sub_edit_named, name = s.name.clone()).to_string();
+                let delete_label = t_string!(i18n, client.sub_delete_named, name = s.name.clone()).to_string();
                 view! {
                     <li class="card sub-user">
                         <div class="grow">
                             <strong>{s.name.clone()}</strong>
                             <span class="hint">{format!(" · {}", s.login)}</span>
-                            <p class="hint">{format!("{} · {} · created {}", count_label(s.camera_ids.len() as i64, "cameras"), count_label(effective as i64, "permissions"), format_date(s.created_at))}</p>
+                            <p class="hint">{summary}</p>
                         </div>
                         <div class="row-actions">
                             <Show when=asking fallback=move || view! {
-                                <button type="button" class="button secondary small" aria-label=format!("Edit {}", s.name)
-                                    on:click=move |_| editing.set(Editing::Existing(id))>"Edit"</button>
-                                <button type="button" class="button danger small" aria-label=format!("Delete {}", s.name)
-                                    on:click=move |_| confirming.set(Some(id))>"Delete"</button>
+                                <button type="button" class="button secondary small" aria-label=edit_label.clone()
+                                    on:click=move |_| editing.set(Editing::Existing(id))>{t!(i18n, client.sub_edit)}</button>
+                                <button type="button" class="button danger small" aria-label=delete_label.clone()
+                                    on:click=move |_| confirming.set(Some(id))>{t!(i18n, client.sub_delete)}</button>
                             }>
-                                <span role="status">"Delete? They can no longer sign in."</span>
+                                <span role="status">{t!(i18n, client.sub_delete_confirm)}</span>
                                 <button type="button" class="button danger small" disabled=move || delete.pending().get()
-                                    on:click=move |_| { delete.dispatch(id); }>"Yes, delete"</button>
-                                <button type="button" class="button secondary small" on:click=move |_| confirming.set(None)>"Keep"</button>
+                                    on:click=move |_| { delete.dispatch(id); }>{t!(i18n, client.sub_delete_yes)}</button>
+                                <button type="button" class="button secondary small" on:click=move |_| confirming.set(None)>{t!(i18n, client.sub_keep)}</button>
                             </Show>
                         </div>
                     </li>
@@ -184,6 +191,7 @@ fn SubUserList(
 /// The create / edit form: login, name, password, cameras and permissions.
 #[component]
 fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     let allowed: BTreeSet<String> = view.allowed.iter().cloned().collect();
     let stored: BTreeSet<String> = sub.as_ref().map(|s| s.permissions.iter().cloned().collect()).unwrap_or_default();
     // Offered: what sub-users may hold; a stored slug no longer allowed shows as not effective.
@@ -191,7 +199,7 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
     let blocked: Vec<(String, String)> = stored
         .iter()
         .filter(|s| !allowed.contains(*s))
-        .map(|s| (s.clone(), "not effective: you no longer hold it or its licences".to_string()))
+        .map(|s| (s.clone(), t_string!(i18n, client.sub_not_effective).to_string()))
         .collect();
     let creating = sub.is_none();
     let baseline = RwSignal::new(stored);
@@ -225,8 +233,8 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let title = match &sub {
-        Some(s) => format!("Edit {}", s.name),
-        None => "New sub-user".to_string(),
+        Some(s) => t_string!(i18n, client.sub_edit_named, name = s.name.clone()).to_string(),
+        None => t_string!(i18n, client.sub_new).to_string(),
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -238,32 +246,32 @@ fn SubUserForm(view: SubUsersView, sub: Option<SubUserRow>, done: Callback<bool>
             <form on:submit=on_submit>
                 <div class="form-grid">
                     <div class="field">
-                        <label for="sub-login">"Login"</label>
+                        <label for="sub-login">{t!(i18n, client.sub_login)}</label>
                         <input id="sub-login" type="text" autocomplete="off" required maxlength="64" readonly=locked
                             prop:value=login on:input=move |ev| login.set(event_target_value(&ev)) />
                     </div>
                     <div class="field">
-                        <label for="sub-name">"Name"</label>
+                        <label for="sub-name">{t!(i18n, client.sub_name)}</label>
                         <input id="sub-name" type="text" required maxlength="128"
                             prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                     </div>
                     {(!locked).then(|| view! {
                         <div class="field">
-                            <label for="sub-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
+                            <label for="sub-password">{if id.is_some() { t_string!(i18n, client.sub_new_password) } else { t_string!(i18n, client.sub_password) }}</label>
                             <input id="sub-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
                                 prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
                         </div>
                     })}
                 </div>
                 <fieldset class="permission-group">
-                    <legend>"Cameras"</legend>
+                    <legend>{t!(i18n, client.sub_cameras)}</legend>
                     {if view.cameras.is_empty() {
-                        view! { <p class="muted">"You have no cameras to share yet."</p> }.into_any()
+                        view! { <p class="muted">{t!(i18n, client.sub_no_cameras)}</p> }.into_any()
                     } else {
                         view! { <CameraChecks cameras=view.cameras.clone() selected=cameras id_prefix="cam" /> }.into_any()
                     }}
                 </fieldset>
-                <h3>"Permissions"</h3>
+                <h3>{t!(i18n, client.sub_permissions)}</h3>
                 <PermissionChecks groups=groups(&blocked, &hidden) selected baseline can_edit=true />
                 <FormFooter error pending=save.pending() on_cancel=Callback::new(move |()| done.run(false)) />
             </form>

@@ -2,6 +2,7 @@
 //! of every editor form (its error, Cancel and Save).
 
 use crate::error::AppError;
+use crate::lang::{t, t_string, td_string, use_i18n, Locale};
 use leptos::prelude::*;
 
 #[component]
@@ -10,12 +11,13 @@ pub fn FormFooter(
     #[prop(into)] pending: Signal<bool>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
+        {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e.message()}</p> })}
         <div class="form-actions">
-            <button type="button" class="button secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            <button type="button" class="button secondary" on:click=move |_| on_cancel.run(())>{t!(i18n, common.form_cancel)}</button>
             <button type="submit" class="button primary" disabled=move || pending.get()>
-                {move || if pending.get() { "Saving…" } else { "Save" }}
+                {move || if pending.get() { t_string!(i18n, common.form_saving) } else { t_string!(i18n, common.form_save) }}
             </button>
         </div>
     }
@@ -24,12 +26,14 @@ pub fn FormFooter(
 /// The centred card of a sign-in page (console and web client).
 #[component]
 pub fn SignInCard(brand: &'static str, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <main class="login-page">
             <section class="login-card" aria-labelledby="login-title">
                 <div class="brand large"><span class="brand-mark" aria-hidden="true">"◉"</span>{format!(" {brand}")}</div>
-                <h1 id="login-title">"Sign in"</h1>
+                <h1 id="login-title">{t!(i18n, common.sign_in_title)}</h1>
                 {children()}
+                <crate::lang::LanguageSwitch />
             </section>
         </main>
     }
@@ -64,14 +68,15 @@ pub fn CameraChecks(
 /// The login and password fields of a sign-in form, its error and its button.
 #[component]
 pub fn SignInFields(#[prop(into)] pending: Signal<bool>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <label for="login">"Login"</label>
+        <label for="login">{t!(i18n, common.sign_in_login)}</label>
         <input id="login" name="login" type="text" autocomplete="username" required autofocus />
-        <label for="password">"Password"</label>
+        <label for="password">{t!(i18n, common.sign_in_password)}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required />
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         <button type="submit" class="button primary wide" disabled=pending>
-            {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+            {move || if pending.get() { t_string!(i18n, common.sign_in_pending) } else { t_string!(i18n, common.sign_in_button) }}
         </button>
     }
 }
@@ -82,17 +87,44 @@ pub fn SignInFields(#[prop(into)] pending: Signal<bool>, #[prop(into)] error: Si
 pub fn sign_in_error_code(e: &AppError) -> &'static str {
     match e {
         AppError::TooManyAttempts(_) => "throttled",
-        AppError::Invalid(m) if m.starts_with("Enter") => "missing",
+        AppError::Invalid(m) if is_missing_credentials(m) => "missing",
         AppError::Invalid(_) => "credentials",
         _ => "failed",
     }
 }
 
+/// Whether a refusal is `common.sign_in_missing` ("Enter your login and password."), in
+/// either language.
+fn is_missing_credentials(message: &str) -> bool {
+    [Locale::en, Locale::ru].into_iter().any(|l| message == td_string!(l, common.sign_in_missing))
+}
+
+/// The message of a code `sign_in_error_code` gave, in the page's language.
 pub fn sign_in_error_message(code: &str) -> &'static str {
+    let l = crate::lang::current();
     match code {
-        "throttled" => "Too many sign-in attempts. Wait a minute, then try again.",
-        "missing" => "Enter your login and password.",
-        "credentials" => "Wrong login or password.",
-        _ => "Signing in failed. Please try again.",
+        "throttled" => td_string!(l, common.sign_in_throttled),
+        "missing" => td_string!(l, common.sign_in_missing),
+        "credentials" => td_string!(l, common.sign_in_wrong),
+        _ => td_string!(l, common.sign_in_failed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_sign_in_comes_back_as_its_code_in_either_language() {
+        for l in [Locale::en, Locale::ru] {
+            let missing = AppError::Invalid(td_string!(l, common.sign_in_missing).to_string());
+            assert_eq!(sign_in_error_code(&missing), "missing");
+            let wrong = AppError::Invalid(td_string!(l, common.sign_in_wrong).to_string());
+            assert_eq!(sign_in_error_code(&wrong), "credentials");
+        }
+        assert_eq!(sign_in_error_code(&AppError::TooManyAttempts("…".into())), "throttled");
+        assert_eq!(sign_in_error_code(&AppError::Internal), "failed");
+        assert_eq!(sign_in_error_message("missing"), "Enter your login and password.");
+        assert_eq!(sign_in_error_message("whatever"), "Signing in failed. Please try again.");
     }
 }

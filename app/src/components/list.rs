@@ -2,16 +2,18 @@
 //! it, where it can), and around a paged list its loading, empty and error states and its
 //! pager. Pages give only their columns, their rows and their filters.
 
-use super::pager::Pager;
+use super::pager::{Counted, Pager};
 use super::states::{Empty, ErrorState, Loading};
 use super::url::with_params;
 use crate::domain::page::Page;
 use crate::error::AppError;
+use crate::lang::{t, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use serde::{de::DeserializeOwned, Serialize};
 
-/// A column of a table: its header, and how it shows.
+/// A column of a table: its header (in the page's language: build the columns when the
+/// page renders, `t_string!(i18n, ns.key)`), and how it shows.
 #[derive(Clone, Copy, Debug)]
 pub struct Column {
     label: &'static str,
@@ -68,10 +70,11 @@ impl<T> Listing for Page<T> {
 }
 
 /// A table of rows under the columns' headers. `row` gives each row's `<tr>` (or more
-/// than one: a row and its details).
+/// than one: a row and its details). `columns` takes an array, a reference to one, a slice
+/// or a `Vec`.
 #[component]
 pub fn DataTable<T, R, V>(
-    columns: &'static [Column],
+    #[prop(into)] columns: Vec<Column>,
     rows: Vec<T>,
     row: R,
     /// Classes besides `data`.
@@ -127,10 +130,10 @@ fn header(c: &Column, current_sort: Option<&str>) -> impl IntoView {
 #[component]
 pub fn ListView<L, R, V>(
     list: Resource<Result<L, AppError>>,
-    columns: &'static [Column],
+    #[prop(into)] columns: Vec<Column>,
     row: R,
-    /// What the pager counts, in the plural ("users").
-    noun: &'static str,
+    /// What the pager counts.
+    counts: Counted,
     /// What shows when no row matches.
     empty: &'static str,
     #[prop(optional)] class: &'static str,
@@ -149,12 +152,13 @@ where
         <Transition fallback=|| view! { <Loading /> }>
             {move || {
                 let row = row.clone();
+                let columns = columns.clone();
                 Suspend::new(async move {
                     match list.await.map(Listing::into_page) {
                         Ok(page) if page.rows.is_empty() => view! { <Empty message=empty /> }.into_any(),
                         Ok(page) => view! {
                             <DataTable columns rows=page.rows row class />
-                            <Pager total=page.total next=page.next noun at_least=page.total_capped />
+                            <Pager total=page.total next=page.next counts at_least=page.total_capped />
                         }
                         .into_any(),
                         Err(error) => view! { <ErrorState error /> }.into_any(),
@@ -171,9 +175,10 @@ pub fn ExportLinks(#[prop(into)] path: String) -> impl IntoView {
     let query = use_query_map();
     let href = move |format: &'static str| query.with(|q| with_params(&path, q, &[("format", Some(format))]));
     let (csv, jsonl) = (href.clone(), href);
+    let i18n = use_i18n();
     view! {
         <p class="list-tools">
-            <span class="hint">"Export: "</span>
+            <span class="hint">{t!(i18n, common.list_export)}</span>
             <a class="button secondary small" href=move || csv("csv") download>"CSV"</a>
             <a class="button secondary small" href=move || jsonl("jsonl") download>"JSON Lines"</a>
         </p>

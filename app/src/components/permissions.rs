@@ -2,6 +2,7 @@
 //! Access Settings and sub-user editors and the web client's sub-user form.
 
 use crate::domain::permissions::{analytics_slug, ANALYTICS_TYPES, GROUPS};
+use crate::lang::{labels, td_string};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -13,21 +14,28 @@ pub struct Choice {
     pub blocked: Option<String>,
 }
 
-/// The groups to offer: every slug but the `hidden` ones; `blocked` ones carry their reason.
+/// The groups to offer, named in the page's language: every slug but the `hidden` ones;
+/// `blocked` ones carry their reason.
 pub fn groups(blocked: &[(String, String)], hidden: &[String]) -> Vec<(&'static str, Vec<Choice>)> {
+    let l = crate::lang::current();
     let choice = |slug: String, label: String| {
         let blocked = blocked.iter().find(|(s, _)| *s == slug).map(|(_, why)| why.clone());
         Choice { slug, label, blocked }
     };
-    let plain = GROUPS
-        .iter()
-        .map(|g| (g.name, g.slugs.iter().map(|(s, n)| choice(s.to_string(), n.to_string())).collect::<Vec<_>>()));
+    let plain = GROUPS.iter().map(|g| {
+        let choices = g.slugs.iter().map(|(s, _)| choice(s.to_string(), labels::user_permission_in(l, s).to_string()));
+        (labels::permission_group_in(l, g.name), choices.collect::<Vec<_>>())
+    });
     let analytics = ANALYTICS_TYPES
         .iter()
-        .map(|(t, level, name)| choice(analytics_slug(t), format!("{name} (level {level})")))
+        .map(|(t, level, _)| {
+            let name = labels::analytics_type_in(l, t);
+            let label = td_string!(l, common.permissions_analytics_choice, name = name, level = level);
+            choice(analytics_slug(t), label.to_string())
+        })
         .collect();
     plain
-        .chain(std::iter::once(("Analytics", analytics)))
+        .chain(std::iter::once((labels::permission_group_in(l, "Analytics"), analytics)))
         .map(|(name, choices)| (name, choices.into_iter().filter(|c| !hidden.contains(&c.slug)).collect::<Vec<_>>()))
         .filter(|(_, choices)| !choices.is_empty())
         .collect()

@@ -31,9 +31,10 @@ pub fn ThemeSwitch() -> impl IntoView {
         dark.set(next);
         set_theme(if next { "dark" } else { "light" });
     };
+    let i18n = crate::lang::use_i18n();
     view! {
         <button type="button" class="button secondary small" aria-pressed=move || dark.get().to_string() on:click=toggle>
-            "Dark theme"
+            {crate::lang::t!(i18n, common.dark_theme)}
         </button>
     }
 }

@@ -2,16 +2,7 @@
 
 use leptos_router::params::ParamsMap;
 
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::domain::text::percent_encode as encode;
 
 /// `path?k=v&...` from the current query with `changes` applied (`None` removes a key).
 /// Changing anything but the cursor starts again from the first page.

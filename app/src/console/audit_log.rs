@@ -2,11 +2,12 @@
 //! filter by actor, target and action; keyset pages.
 
 use crate::components::list::{Column, ListView};
+use crate::components::pager::Counted;
 use crate::console::layout::ConsoleLayout;
-use crate::domain::audit::{action_label, ACTIONS};
+use crate::domain::audit::ACTIONS;
 use crate::domain::page::Page;
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::lang::{t, t_string, td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -72,9 +73,9 @@ impl Filters {
     /// An unknown action is an error, not an empty list.
     pub fn check(&self) -> Result<(), AppError> {
         match &self.action {
-            Some(action) if !crate::domain::audit::is_action(action) => {
-                Err(AppError::Invalid(format!("Unknown action {action}.")))
-            }
+            Some(action) if !crate::domain::audit::is_action(action) => Err(AppError::Invalid(
+                td_string!(crate::lang::current(), admin.audit_unknown_action, action = action).to_string(),
+            )),
             _ => Ok(()),
         }
     }
@@ -164,7 +165,7 @@ async fn within_scope(
     if ctx.admin.role == crate::domain::admin::Role::Superadmin {
         return Ok(rows);
     }
-    const UNNAMED: &str = "(an administrator outside your scope)";
+    let unnamed = td_string!(crate::lang::current(), admin.audit_unnamed);
     let mut conn = ctx.db().pool.acquire().await?;
     let mine = load(&mut conn, ctx.admin.id).await?.ok_or(AppError::Unauthorized)?;
     let holder = Holder { admin: &ctx.admin, spec: &mine };
@@ -194,10 +195,10 @@ async fn within_scope(
         let (actor_ok, target_ok) = (known(row.admin_actor()), known(row.admin_target()));
         let unknown_login = row.action == "admin.sign_in_failed" && row.target_id.is_none();
         if !actor_ok {
-            row.actor_login = UNNAMED.into();
+            row.actor_login = unnamed.into();
         }
         if !target_ok {
-            row.target_label = UNNAMED.into();
+            row.target_label = unnamed.into();
         }
         if !actor_ok || !target_ok || unknown_login {
             row.hidden |= row.details != "{}";
@@ -221,39 +222,111 @@ pub fn AuditLogPage() -> impl IntoView {
         move || (param("actor"), param("target"), param("action"), param("after")),
         |(actor, target, action, after)| audit_log(actor, target, action, after),
     );
+    let i18n = use_i18n();
     view! {
-        <Title text="Audit log" />
+        <Title text=t_string!(i18n, admin.audit_title) />
         <ConsoleLayout>
-            <h1>"Audit log"</h1>
+            <h1>{t!(i18n, admin.audit_title)}</h1>
             <form class="filters" method="get" action="/audit-log" role="search">
                 <div class="field">
-                    <label for="audit-actor">"Actor (login)"</label>
+                    <label for="audit-actor">{t!(i18n, admin.audit_actor)}</label>
                     <input id="audit-actor" name="actor" value=move || param("actor").unwrap_or_default() />
                 </div>
                 <div class="field grow">
-                    <label for="audit-target">"Target"</label>
-                    <input id="audit-target" type="search" name="target" value=move || param("target").unwrap_or_default() placeholder="login or name" />
+                    <label for="audit-target">{t!(i18n, admin.audit_target)}</label>
+                    <input id="audit-target" type="search" name="target" value=move || param("target").unwrap_or_default()
+                        placeholder=t_string!(i18n, admin.audit_target_placeholder) />
                 </div>
                 <div class="field">
-                    <label for="audit-action">"Action"</label>
+                    <label for="audit-action">{t!(i18n, admin.audit_action)}</label>
                     <select id="audit-action" name="action">
-                        <option value="">"All actions"</option>
-                        {ACTIONS.iter().map(|(code, label)| view! {
-                            <option value=*code selected=move || param("action").as_deref() == Some(*code)>{*label}</option>
+                        <option value="">{t!(i18n, admin.audit_all_actions)}</option>
+                        {ACTIONS.iter().map(|code| view! {
+                            <option value=*code selected=move || param("action").as_deref() == Some(*code)>{action_name(code)}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="button primary">"Filter"</button>
+                <button type="submit" class="button primary">{t!(i18n, admin.audit_filter)}</button>
             </form>
-            <ListView list=entries columns=&COLUMNS row=entry_row noun="entries" empty="No audit entries match." export="/audit-log/export" />
+            <ListView list=entries columns=columns(crate::lang::current()) row=entry_row counts=Counted::Entries
+                empty=t_string!(i18n, admin.audit_empty) export="/audit-log/export" />
         </ConsoleLayout>
     }
 }
 
-const COLUMNS: [Column; 5] =
-    [Column::new("Time"), Column::new("Actor"), Column::new("Action"), Column::new("Target"), Column::new("Details")];
+/// The log's columns in `lang`, built once per language (the table borrows them for good).
+fn columns(lang: Locale) -> &'static [Column] {
+    use std::sync::OnceLock;
+    static EN: OnceLock<[Column; 5]> = OnceLock::new();
+    static RU: OnceLock<[Column; 5]> = OnceLock::new();
+    let cell = match lang {
+        Locale::en => &EN,
+        Locale::ru => &RU,
+    };
+    cell.get_or_init(|| {
+        [
+            Column::new(td_string!(lang, admin.audit_col_time)),
+            Column::new(td_string!(lang, admin.audit_col_actor)),
+            Column::new(td_string!(lang, admin.audit_col_action)),
+            Column::new(td_string!(lang, admin.audit_col_target)),
+            Column::new(td_string!(lang, admin.audit_col_details)),
+        ]
+    })
+}
+
+/// What the log calls an action (its code stays beside it); an unknown code as it is.
+pub fn action_name(code: &str) -> String {
+    let lang = crate::lang::current();
+    let name = match code {
+        "admin.sign_in" => td_string!(lang, admin.action_admin_sign_in),
+        "admin.sign_in_failed" => td_string!(lang, admin.action_admin_sign_in_failed),
+        "admin.sign_out" => td_string!(lang, admin.action_admin_sign_out),
+        "admin.create" => td_string!(lang, admin.action_admin_create),
+        "admin.update" => td_string!(lang, admin.action_admin_update),
+        "admin.disable" => td_string!(lang, admin.action_admin_disable),
+        "admin.enable" => td_string!(lang, admin.action_admin_enable),
+        "admin.password_reset" => td_string!(lang, admin.action_admin_password_reset),
+        "user.access_change" => td_string!(lang, admin.action_user_access_change),
+        "subuser.access_change" => td_string!(lang, admin.action_subuser_access_change),
+        "user.sync_cameras" => td_string!(lang, admin.action_user_sync_cameras),
+        "user.impersonate" => td_string!(lang, admin.action_user_impersonate),
+        "user.impersonate_start" => td_string!(lang, admin.action_user_impersonate_start),
+        "user.impersonate_end" => td_string!(lang, admin.action_user_impersonate_end),
+        "subuser.create" => td_string!(lang, admin.action_subuser_create),
+        "subuser.update" => td_string!(lang, admin.action_subuser_update),
+        "subuser.delete" => td_string!(lang, admin.action_subuser_delete),
+        "case.create" => td_string!(lang, admin.action_case_create),
+        "case.delete" => td_string!(lang, admin.action_case_delete),
+        "intercom.create" => td_string!(lang, admin.action_intercom_create),
+        "intercom.update" => td_string!(lang, admin.action_intercom_update),
+        "apartment.link" => td_string!(lang, admin.action_apartment_link),
+        "apartment.unlink" => td_string!(lang, admin.action_apartment_unlink),
+        "apartment.key_add" => td_string!(lang, admin.action_apartment_key_add),
+        "apartment.key_remove" => td_string!(lang, admin.action_apartment_key_remove),
+        "retention.purge" => td_string!(lang, admin.action_retention_purge),
+        "admin.export" => td_string!(lang, admin.action_admin_export),
+        _ => return code.to_string(),
+    };
+    name.to_string()
+}
+
+/// What the log calls the kind of an actor or a target; an unknown kind as it is.
+fn kind_name(kind: &str) -> String {
+    let lang = crate::lang::current();
+    let name = match kind {
+        "admin" => td_string!(lang, admin.kind_admin),
+        "user" => td_string!(lang, admin.kind_user),
+        "sub-user" => td_string!(lang, admin.kind_sub_user),
+        "system" => td_string!(lang, admin.kind_system),
+        "case" => td_string!(lang, admin.kind_case),
+        "intercom" => td_string!(lang, admin.kind_intercom),
+        _ => return kind.to_string(),
+    };
+    name.to_string()
+}
 
 fn entry_row(r: AuditRow) -> impl IntoView {
+    let lang = crate::lang::current();
     let card = r.card();
     let linked = card.is_some();
     let target = match card {
@@ -264,16 +337,18 @@ fn entry_row(r: AuditRow) -> impl IntoView {
     let hidden = r.hidden;
     view! {
         <tr class:row-link=linked>
-            <td data-label="Time">{format_utc(r.at)}</td>
-            <td data-label="Actor">
-                {r.actor_login.clone()}<span class="hint">{format!(" ({})", r.actor_kind)}</span>
-                {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! { <span class="hint">{format!(" — administrator {a} logged in as the user")}</span> })}
+            <td data-label=td_string!(lang, admin.audit_col_time)>{crate::lang::datetime(r.at)}</td>
+            <td data-label=td_string!(lang, admin.audit_col_actor)>
+                {r.actor_login.clone()}<span class="hint">{format!(" ({})", kind_name(&r.actor_kind))}</span>
+                {r.impersonator.clone().filter(|a| *a != r.actor_login).map(|a| view! {
+                    <span class="hint">{td_string!(lang, admin.audit_impersonated, login = a).to_string()}</span>
+                })}
             </td>
-            <td data-label="Action">{action_label(&r.action).to_string()}<code class="event-code">{r.action.clone()}</code></td>
-            <td data-label="Target">{target}<span class="hint">{format!(" ({})", r.target_kind)}</span></td>
-            <td class="wrap" data-label="Details">
+            <td data-label=td_string!(lang, admin.audit_col_action)>{action_name(&r.action)}<code class="event-code">{r.action.clone()}</code></td>
+            <td data-label=td_string!(lang, admin.audit_col_target)>{target}<span class="hint">{format!(" ({})", kind_name(&r.target_kind))}</span></td>
+            <td class="wrap" data-label=td_string!(lang, admin.audit_col_details)>
                 <code class="audit-details">{details}</code>
-                {hidden.then(|| view! { <span class="hint">" Parts outside your scope are not shown."</span> })}
+                {hidden.then(|| view! { <span class="hint">{td_string!(lang, admin.audit_hidden)}</span> })}
             </td>
         </tr>
     }

@@ -5,8 +5,8 @@ use crate::components::list::{Column, DataTable};
 use crate::components::tabs::{TabLink, TabList};
 use crate::console::layout::{card_of, id_param, CardPage};
 use crate::domain::camera::CameraStatus;
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::lang::{labels, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -158,63 +158,83 @@ mod queries {
 pub fn CameraPage() -> impl IntoView {
     let id = id_param();
     let camera = Resource::new(id, |id| card_of(id, get_camera_profile));
-    view! { <CardPage back=("/users", "Users") card=camera title="Camera" body=|c| view! { <Profile c /> } /> }
+    let i18n = use_i18n();
+    view! {
+        <CardPage back=("/users", t_string!(i18n, users.list_title)) card=camera title=t_string!(i18n, users.camera_title)
+            body=|c| view! { <Profile c /> } />
+    }
 }
 
 #[component]
 fn Profile(c: CameraProfile) -> impl IntoView {
-    let status = c.status.label();
-    let tabs = vec![TabLink { label: "General data", href: format!("/cameras/{}/general", c.id), selected: true }];
+    let i18n = use_i18n();
+    let status = labels::camera_status(c.status);
+    // The badge's class names the status in English (the style sheet's `camera-…`).
+    let status_class = c.status.label().replace(' ', "-");
+    let tabs = vec![TabLink {
+        label: t_string!(i18n, users.camera_tab_general),
+        href: format!("/cameras/{}/general", c.id),
+        selected: true,
+    }];
     let location = match (&c.address, &c.csa_code) {
         (Some(a), Some(code)) => format!("{a} (CSA {code})"),
         (None, Some(code)) => format!("CSA {code}"),
-        _ => "Not placed at a location".into(),
+        _ => t_string!(i18n, users.camera_not_placed).to_string(),
     };
+    let page_title = t_string!(i18n, users.camera_page_title, name = c.name.clone()).to_string();
+    let created =
+        t_string!(i18n, users.camera_created_by, at = crate::lang::datetime(c.created_at), source = c.source.clone())
+            .to_string();
     view! {
-        <Title text=format!("Camera {}", c.name) />
-        <section class="card-header" aria-label="Camera summary">
+        <Title text=page_title />
+        <section class="card-header" aria-label=t_string!(i18n, users.camera_summary)>
             <div class="card-title">
                 <h1>{c.name.clone()}</h1>
-                <span class=format!("badge camera-{}", status.replace(' ', "-"))>{status}</span>
+                <span class=format!("badge camera-{status_class}")>{status}</span>
             </div>
         </section>
-        <TabList label="Camera" tabs />
-        <section class="tab-panel" role="tabpanel" aria-label="General data">
+        <TabList label=t_string!(i18n, users.camera_title) tabs />
+        <section class="tab-panel" role="tabpanel" aria-label=t_string!(i18n, users.camera_tab_general)>
             <dl class="details">
-                <div><dt>"ID"</dt><dd>{c.id}</dd></div>
-                <div><dt>"Name"</dt><dd>{c.name.clone()}</dd></div>
-                <div><dt>"Status"</dt><dd>{status}</dd></div>
-                <div><dt>"MAC"</dt><dd><code>{c.mac.clone()}</code></dd></div>
-                <div><dt>"Serial number"</dt><dd>{c.serial_number.clone()}</dd></div>
-                <div><dt>"Model"</dt><dd>{if c.model.is_empty() { "—".to_string() } else { c.model.clone() }}</dd></div>
-                <div><dt>"Location"</dt><dd>{location}</dd></div>
-                <div><dt>"Created"</dt><dd>{format!("{} by {}", format_utc(c.created_at), c.source)}</dd></div>
+                <div><dt>{t!(i18n, users.camera_id)}</dt><dd>{c.id}</dd></div>
+                <div><dt>{t!(i18n, users.camera_name)}</dt><dd>{c.name.clone()}</dd></div>
+                <div><dt>{t!(i18n, users.camera_status)}</dt><dd>{status}</dd></div>
+                <div><dt>{t!(i18n, users.camera_mac)}</dt><dd><code>{c.mac.clone()}</code></dd></div>
+                <div><dt>{t!(i18n, users.camera_serial_number)}</dt><dd>{c.serial_number.clone()}</dd></div>
+                <div><dt>{t!(i18n, users.camera_model)}</dt><dd>{if c.model.is_empty() { "—".to_string() } else { c.model.clone() }}</dd></div>
+                <div><dt>{t!(i18n, users.camera_location)}</dt><dd>{location}</dd></div>
+                <div><dt>{t!(i18n, users.camera_created)}</dt><dd>{created}</dd></div>
             </dl>
-            <h2>"Streams"</h2>
+            <h2>{t!(i18n, users.camera_streams)}</h2>
             {if c.streams.is_empty() {
-                view! { <p class="state state-empty">"No media server has reported a stream of this camera yet."</p> }.into_any()
+                view! { <p class="state state-empty">{t!(i18n, users.camera_streams_empty)}</p> }.into_any()
             } else {
-                let row = |s: StreamState| view! {
+                let row = move |s: StreamState| view! {
                     <tr>
-                        <td data-label="Stream">{s.stream}</td>
-                        <td data-label="State"><span class=if s.up { "badge camera-active" } else { "badge camera-inactive" }>{if s.up { "up" } else { "down" }}</span></td>
-                        <td data-label="Since">{format_utc(s.changed_at)}</td>
+                        <td data-label=t_string!(i18n, users.stream_col_stream)>{s.stream}</td>
+                        <td data-label=t_string!(i18n, users.stream_col_state)>
+                            <span class=if s.up { "badge camera-active" } else { "badge camera-inactive" }>
+                                {if s.up { t_string!(i18n, users.stream_up) } else { t_string!(i18n, users.stream_down) }}
+                            </span>
+                        </td>
+                        <td data-label=t_string!(i18n, users.stream_col_since)>{crate::lang::datetime(s.changed_at)}</td>
                     </tr>
                 };
-                view! { <DataTable columns=&STREAM_COLUMNS rows=c.streams.clone() row /> }.into_any()
+                view! { <DataTable columns=stream_columns() rows=c.streams.clone() row /> }.into_any()
             }}
-            <h2>"Users with access"</h2>
+            <h2>{t!(i18n, users.camera_access)}</h2>
             {if c.users.is_empty() {
-                view! { <p class="state state-empty">"No user has access to this camera."</p> }.into_any()
+                view! { <p class="state state-empty">{t!(i18n, users.camera_access_empty)}</p> }.into_any()
             } else {
+                let sub_user = t_string!(i18n, users.camera_sub_user);
                 view! {
                     <ul class="link-list">
                         {c.users.iter().map(|u| {
-                            let (href, note) = match u.parent_id {
-                                Some(p) => (format!("/users/{p}/sub-users"), " (sub-user)"),
-                                None => (format!("/users/{}/user", u.id), ""),
+                            let (href, login) = match u.parent_id {
+                                Some(p) => (format!("/users/{p}/sub-users"), format!("{} ({sub_user})", u.login)),
+                                None => (format!("/users/{}/user", u.id), u.login.clone()),
                             };
-                            view! { <li><a href=href>{u.name.clone()}</a>" "<span class="hint">{format!("{}{note}", u.login)}</span></li> }
+                            view! { <li><a href=href>{u.name.clone()}</a>" "<span class="hint">{login}</span></li> }
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -223,4 +243,22 @@ fn Profile(c: CameraProfile) -> impl IntoView {
     }
 }
 
-const STREAM_COLUMNS: [Column; 3] = [Column::new("Stream"), Column::new("State"), Column::new("Since")];
+/// The streams table's columns in the page's language. The table takes `&'static`
+/// columns: they are built once for each language.
+fn stream_columns() -> &'static [Column] {
+    use crate::lang::{td_string, Locale};
+    use std::sync::OnceLock;
+    static BY_LANGUAGE: [OnceLock<[Column; 3]>; 2] = [OnceLock::new(), OnceLock::new()];
+    let locale = crate::lang::current();
+    let slot = match locale {
+        Locale::en => 0,
+        Locale::ru => 1,
+    };
+    BY_LANGUAGE[slot].get_or_init(|| {
+        [
+            Column::new(td_string!(locale, users.stream_col_stream)),
+            Column::new(td_string!(locale, users.stream_col_state)),
+            Column::new(td_string!(locale, users.stream_col_since)),
+        ]
+    })
+}

@@ -4,6 +4,7 @@
 use crate::components::dom::hard_navigate;
 use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -86,16 +87,17 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             }
         }
     });
+    let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
         <header class="topbar">
             <a class="brand" href="/users">
                 <span class="brand-mark" aria-hidden="true">"◉"</span>
-                " VMS Admin"
+                " "{t!(i18n, common.brand)}
             </a>
-            <nav class="mainnav" aria-label="Main">
-                <a href="/users">"Users"</a>
-                <a href="/intercoms">"Intercoms"</a>
+            <nav class="mainnav" aria-label=t_string!(i18n, common.nav_main)>
+                <a href="/users">{t!(i18n, common.nav_users)}</a>
+                <a href="/intercoms">{t!(i18n, common.nav_intercoms)}</a>
                 // Links the administrator may follow; the pages check again on the server.
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -103,8 +105,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                         let can = |p: Permission| me.as_ref().is_some_and(|m| m.permissions.contains(&p));
                         let (admins, audit) = (can(Permission::AdminsManage), can(Permission::AuditView));
                         view! {
-                            {admins.then(|| view! { <a href="/administrators">"Administrators"</a> })}
-                            {audit.then(|| view! { <a href="/audit-log">"Audit log"</a> })}
+                            {admins.then(|| view! { <a href="/administrators">{t!(i18n, common.nav_administrators)}</a> })}
+                            {audit.then(|| view! { <a href="/audit-log">{t!(i18n, common.nav_audit_log)}</a> })}
                         }
                     })}
                 </Transition>
@@ -121,9 +123,10 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                         }
                     })}
                 </Transition>
+                <crate::lang::LanguageSwitch />
                 <crate::components::theme::ThemeSwitch />
                 <ActionForm action=sign_out attr:class="inline">
-                    <button type="submit" class="button secondary small">"Sign out"</button>
+                    <button type="submit" class="button secondary small">{t!(i18n, common.sign_out)}</button>
                 </ActionForm>
             </div>
         </header>
@@ -137,11 +140,12 @@ fn SearchBox() -> impl IntoView {
     let q = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("q")).unwrap_or_default();
     let on_path = leptos_router::hooks::use_location().pathname.get_untracked() == "/search";
     crate::components::dom::focus_on_slash("global-search");
+    let i18n = use_i18n();
     view! {
         <form class="global-search" method="get" action="/search" role="search">
-            <label for="global-search" class="visually-hidden">"Search users, cameras, intercoms and locations"</label>
+            <label for="global-search" class="visually-hidden">{t!(i18n, common.search_label)}</label>
             <input id="global-search" type="search" name="q" value=on_path.then_some(q)
-                placeholder="Search (press /)" aria-keyshortcuts="/" autocomplete="off" />
+                placeholder=t_string!(i18n, common.search_placeholder) aria-keyshortcuts="/" autocomplete="off" />
         </form>
     }
 }
@@ -179,9 +183,10 @@ where
     V: IntoView + 'static,
 {
     use crate::components::states::{ErrorState, Loading};
+    let i18n = use_i18n();
     view! {
         <ConsoleLayout>
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <nav class="breadcrumbs" aria-label=t_string!(i18n, common.breadcrumb)>
                 <a href=back.0>{back.1}</a>
             </nav>
             <Transition fallback=|| view! { <Loading /> }>

@@ -3,6 +3,7 @@
 use crate::components::dom::hard_navigate;
 use crate::components::form::{sign_in_error_message, SignInCard, SignInFields};
 use crate::error::AppError;
+use crate::lang::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +39,8 @@ async fn authenticate(login: String, password: String, target: String) -> Result
     let now = state.clock.now_ms();
     let login = login.trim().to_string();
     if login.is_empty() || password.is_empty() {
-        return Err(AppError::Invalid("Enter your login and password.".into()));
+        let message = crate::lang::td_string!(crate::lang::current(), common.sign_in_missing);
+        return Err(AppError::Invalid(message.into()));
     }
     let addr = request_addr(&state);
     let checked = check(&state, Realm::Admin, &login, password, addr).await?;
@@ -64,7 +66,8 @@ async fn authenticate(login: String, password: String, target: String) -> Result
     let _turn = db.write_turn().await;
     audit::record_db(db, now, entry).await?;
     let Checked::Valid(admin_id) = checked else {
-        return Err(AppError::Invalid("Wrong login or password.".into()));
+        let message = crate::lang::td_string!(crate::lang::current(), common.sign_in_wrong);
+        return Err(AppError::Invalid(message.into()));
     };
     let max = state.config.admin_session_max_ms;
     let token = create_admin_session(db, admin_id, now, max).await?;
@@ -84,10 +87,11 @@ pub fn LoginPage() -> impl IntoView {
     // The reason of a sign-in posted before the script loaded comes back in the address.
     let returned =
         move || use_query_map().with(|q| q.get("error")).map(|code| sign_in_error_message(&code).to_string());
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string()).or_else(returned);
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.message()).or_else(returned);
+    let i18n = use_i18n();
     view! {
-        <Title text="Sign in" />
-        <SignInCard brand="VMS Admin Console">
+        <Title text=t_string!(i18n, common.sign_in_title) />
+        <SignInCard brand=t_string!(i18n, common.product)>
             <ActionForm action>
                 <input type="hidden" name="next" value=next />
                 <SignInFields pending=action.pending() error=Signal::derive(error) />

@@ -152,14 +152,14 @@ pub fn check_user_grant(
     requested: &[String],
     stored: &[String],
     licensed: &BTreeSet<u8>,
-) -> Result<Vec<String>, Vec<(String, String)>> {
+) -> Result<Vec<String>, Vec<(String, Refusal)>> {
     let mut refused = Vec::new();
     for slug in requested {
         if !is_known_slug(slug) {
-            refused.push((slug.clone(), "is not a known permission".to_string()));
+            refused.push((slug.clone(), Refusal::Unknown));
         } else if let Some(level) = slug_level(slug) {
             if !licensed.contains(&level) && !stored.contains(slug) {
-                refused.push((slug.clone(), format!("needs level {level} analytics licences")));
+                refused.push((slug.clone(), Refusal::NeedsLicences(level)));
             }
         }
     }
@@ -168,6 +168,21 @@ pub fn check_user_grant(
     }
     let set: BTreeSet<&String> = requested.iter().collect();
     Ok(set.into_iter().cloned().collect())
+}
+
+/// Why a permission cannot be granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a permission of SPEC §3.
+    Unknown,
+    /// `subusers-manage`, which sub-users never hold.
+    NeverForSubUsers,
+    /// Analytics of a level the user holds no licences of.
+    NeedsLicences(u8),
+    /// Analytics of a level the sub-user's parent holds no licences of.
+    ParentNeedsLicences(u8),
+    /// A permission the sub-user's parent does not hold.
+    NotHeldByParent,
 }
 
 /// What a user's sub-users may hold (SPEC §3): the parent's effective slugs, never
@@ -189,20 +204,20 @@ pub fn check_sub_user_grant(
     stored: &[String],
     parent_stored: &[String],
     parent_licensed: &BTreeSet<u8>,
-) -> Result<Vec<String>, Vec<(String, String)>> {
+) -> Result<Vec<String>, Vec<(String, Refusal)>> {
     let allowed = sub_user_allowed(parent_stored, parent_licensed);
     let mut refused = Vec::new();
     for slug in requested {
         let reason = if !is_known_slug(slug) {
-            Some("is not a known permission".to_string())
+            Some(Refusal::Unknown)
         } else if slug == SUBUSERS_MANAGE {
-            Some("is never given to sub-users".to_string())
+            Some(Refusal::NeverForSubUsers)
         } else if allowed.contains(slug) || stored.contains(slug) {
             None
         } else if let Some(level) = slug_level(slug).filter(|l| !parent_licensed.contains(l)) {
-            Some(format!("needs the parent user to hold level {level} analytics licences"))
+            Some(Refusal::ParentNeedsLicences(level))
         } else {
-            Some("is not held by the parent user".to_string())
+            Some(Refusal::NotHeldByParent)
         };
         if let Some(reason) = reason {
             refused.push((slug.clone(), reason));
@@ -263,7 +278,7 @@ mod tests {
         // Kept while stored, even without level-3 licences.
         assert_eq!(check_user_grant(&stored, &stored, &licensed), Ok(stored.clone()));
         let refused = check_user_grant(&s(&["analytic-cases-person-counting", "fly"]), &stored, &licensed).unwrap_err();
-        assert_eq!(refused[0], ("analytic-cases-person-counting".into(), "needs level 2 analytics licences".into()));
+        assert_eq!(refused[0], ("analytic-cases-person-counting".into(), Refusal::NeedsLicences(2)));
         assert_eq!(refused[1].0, "fly");
     }
 
@@ -312,9 +327,9 @@ mod tests {
             &licensed,
         )
         .unwrap_err();
-        assert_eq!(r[0].1, "is never given to sub-users");
-        assert_eq!(r[1].1, "is not held by the parent user");
-        assert_eq!(r[2].1, "needs the parent user to hold level 3 analytics licences");
+        assert_eq!(r[0].1, Refusal::NeverForSubUsers);
+        assert_eq!(r[1].1, Refusal::NotHeldByParent);
+        assert_eq!(r[2].1, Refusal::ParentNeedsLicences(3));
         // Stored but disallowed may stay; it is not effective.
         let kept = check_sub_user_grant(
             &s(&["analytic-cases-face", "cameras-live"]),

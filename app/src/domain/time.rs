@@ -80,7 +80,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(((days * 86_400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + frac_ms)
 }
 
-fn civil(ms: i64) -> (i64, i64, i64, i64, i64, i64) {
+/// (year, month, day, hour, minute, second) of an instant, UTC.
+pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64, i64) {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);

@@ -25,12 +25,30 @@ impl UserStatus {
     }
 }
 
+/// Why a login cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginProblem {
+    /// Empty, or longer than 64 characters.
+    Length,
+    Spaces,
+}
+
+impl LoginProblem {
+    /// What the billing API says of the login field (reads after "login").
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Length => "is required: 1-64 characters",
+            Self::Spaces => "must not contain spaces",
+        }
+    }
+}
+
 /// Why a login cannot be used, if it cannot: 1-64 characters without spaces.
-pub fn login_problem(login: &str) -> Option<&'static str> {
+pub fn login_problem(login: &str) -> Option<LoginProblem> {
     if login.is_empty() || login.chars().count() > 64 {
-        Some("is required: 1-64 characters")
+        Some(LoginProblem::Length)
     } else if login.chars().any(char::is_whitespace) {
-        Some("must not contain spaces")
+        Some(LoginProblem::Spaces)
     } else {
         None
     }

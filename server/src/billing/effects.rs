@@ -113,7 +113,7 @@ fn unknown_type(r: &Request) -> Rejection {
 fn valid_login(r: &Request) -> Result<String, ApiError> {
     let login = r.string("login", 64)?;
     match app::domain::user::login_problem(&login) {
-        Some(why) => Err(ApiError::field("login", why)),
+        Some(problem) => Err(ApiError::field("login", problem.reason())),
         None => Ok(login),
     }
 }

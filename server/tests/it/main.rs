@@ -17,6 +17,7 @@ mod environment;
 mod export;
 mod impersonation;
 mod intercoms;
+mod languages;
 mod media;
 mod multiprocess;
 mod observe;

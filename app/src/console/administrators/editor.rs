@@ -8,10 +8,14 @@ use crate::components::form::FormFooter;
 use crate::console::layout::Me;
 use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
+use crate::lang::{labels, t, t_string, td_string, use_i18n};
 use leptos::prelude::*;
 
 #[component]
 pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    // The notices are written after the save, in the page's language.
+    let lang = crate::lang::current();
     let id = row.as_ref().map(|r| r.id);
     let is_super = me.role == Role::Superadmin;
     let own = row.as_ref().is_some_and(|r| r.is_me);
@@ -42,9 +46,11 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
                     if !pw.is_empty() {
                         reset_admin_password(id, pw).await?;
                     }
-                    Ok(format!("Saved {}.", f.login.trim()))
+                    Ok(td_string!(lang, admin.notice_saved, login = f.login.trim()).to_string())
                 }
-                None => create_admin(f.clone(), pw).await.map(|_| format!("Created {}.", f.login.trim())),
+                None => create_admin(f.clone(), pw)
+                    .await
+                    .map(|_| td_string!(lang, admin.notice_created, login = f.login.trim()).to_string()),
             }
         }
     });
@@ -66,7 +72,8 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
     let fixed = move || own || superadmin();
     let limited = move || form.with(|f| !f.scope_all && f.role != Role::Superadmin);
     let offered: Vec<Permission> = Permission::ALL.into_iter().filter(|p| me.permissions.contains(p)).collect();
-    let title = if id.is_some() { "Edit administrator" } else { "New administrator" };
+    let title =
+        if id.is_some() { t_string!(i18n, admin.editor_title_edit) } else { t_string!(i18n, admin.editor_title_new) };
     view! {
         <form class="card editor" aria-label=title on:submit=move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
@@ -75,34 +82,36 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
             <h2>{title}</h2>
             <div class="form-grid">
                 <div class="field">
-                    <label for="admin-login">"Login"</label>
+                    <label for="admin-login">{t!(i18n, admin.editor_login)}</label>
                     <input id="admin-login" required autocomplete="off" prop:value=login_v on:input=login_set />
                 </div>
                 <div class="field">
-                    <label for="admin-name">"Name"</label>
+                    <label for="admin-name">{t!(i18n, admin.editor_name)}</label>
                     <input id="admin-name" prop:value=name_v on:input=name_set />
                 </div>
                 <div class="field">
-                    <label for="admin-password">{if id.is_some() { "New password (leave empty to keep)" } else { "Password" }}</label>
+                    <label for="admin-password">{if id.is_some() { t_string!(i18n, admin.editor_new_password) } else { t_string!(i18n, admin.editor_password) }}</label>
                     <input id="admin-password" type="password" autocomplete="new-password" minlength="8" required=id.is_none()
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 </div>
                 {(is_super && !own).then(|| view! {
                     <div class="field">
-                        <label for="admin-role">"Role"</label>
+                        <label for="admin-role">{t!(i18n, admin.editor_role)}</label>
                         <select id="admin-role" on:change=move |ev| form.update(|f| f.role = Role::from_slug(&event_target_value(&ev)).unwrap_or_default())>
-                            <option value=Role::Admin.slug() selected=move || !superadmin()>"admin"</option>
-                            <option value=Role::Superadmin.slug() selected=superadmin>"superadmin (everything, every camera)"</option>
+                            <option value=Role::Admin.slug() selected=move || !superadmin()>{labels::role(Role::Admin)}</option>
+                            <option value=Role::Superadmin.slug() selected=superadmin>
+                                {t_string!(i18n, admin.editor_role_superadmin, role = labels::role(Role::Superadmin)).to_string()}
+                            </option>
                         </select>
                     </div>
                 })}
             </div>
-            {own.then(|| view! { <p class="hint">"Your own role, permissions and scope are changed by another administrator."</p> })}
+            {own.then(|| view! { <p class="hint">{t!(i18n, admin.editor_own_hint)}</p> })}
             <fieldset class="permission-group" disabled=fixed>
-                <legend>"Console permissions"</legend>
+                <legend>{t!(i18n, admin.editor_permissions)}</legend>
                 {offered.into_iter().map(|permission| {
                     let input_id = format!("admin-perm-{permission}");
-                    let text = format!("{} ({permission})", permission.label());
+                    let text = format!("{} ({permission})", labels::permission(permission));
                     let held = move || superadmin() || form.with(|f| f.permissions.contains(&permission));
                     view! {
                         <div class="check">
@@ -116,25 +125,25 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
                 }).collect_view()}
             </fieldset>
             <fieldset class="permission-group" disabled=fixed>
-                <legend>"Camera scope"</legend>
+                <legend>{t!(i18n, admin.editor_scope)}</legend>
                 {if me.scope_all {
                     view! {
                         <div class="check">
                             <input type="radio" id="scope-all" name="scope" prop:checked=move || !limited() on:change=move |_| form.update(|f| f.scope_all = true) />
-                            <label for="scope-all">"All cameras"</label>
+                            <label for="scope-all">{t!(i18n, admin.scope_all)}</label>
                         </div>
                         <div class="check">
                             <input type="radio" id="scope-some" name="scope" prop:checked=limited on:change=move |_| form.update(|f| f.scope_all = false) />
-                            <label for="scope-some">"Only these locations and cameras"</label>
+                            <label for="scope-some">{t!(i18n, admin.editor_scope_some)}</label>
                         </div>
                         <div class="form-grid" class:hidden=move || !limited()>
                             <div class="field">
-                                <label for="scope-csa">"Locations (CSA codes)"</label>
-                                <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder="e.g. CSA-000101 CSA-000102"></textarea>
+                                <label for="scope-csa">{t!(i18n, admin.editor_scope_csa)}</label>
+                                <textarea id="scope-csa" rows="2" prop:value=csa_v on:input=csa_set placeholder=t_string!(i18n, admin.editor_scope_csa_placeholder)></textarea>
                             </div>
                             <div class="field">
-                                <label for="scope-cameras">"Cameras (IDs)"</label>
-                                <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder="e.g. 17 42"></textarea>
+                                <label for="scope-cameras">{t!(i18n, admin.editor_scope_cameras)}</label>
+                                <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set placeholder=t_string!(i18n, admin.editor_scope_cameras_placeholder)></textarea>
                             </div>
                         </div>
                     }.into_any()
@@ -151,6 +160,7 @@ pub fn AdminEditor(row: Option<AdminRow>, me: Me, on_done: Callback<Option<Strin
 /// IDs within its scope (the server refuses any other).
 #[component]
 fn OwnScopeChoice(me: Me, form: RwSignal<AdminForm>) -> impl IntoView {
+    let i18n = use_i18n();
     let has = move |code: &str| form.with(|f| f.scope_csa.split_whitespace().any(|c| c == code));
     let (cam_v, cam_set) = (
         move || form.with(|f| f.scope_cameras.clone()),
@@ -158,9 +168,9 @@ fn OwnScopeChoice(me: Me, form: RwSignal<AdminForm>) -> impl IntoView {
     );
     let example = me.scope_cameras.iter().take(3).map(i64::to_string).collect::<Vec<_>>().join(" ");
     view! {
-        <p class="hint">"Within your own scope: your locations, and cameras you may see."</p>
+        <p class="hint">{t!(i18n, admin.editor_own_scope_hint)}</p>
         {(!me.scope_csa.is_empty()).then(|| view! {
-            <div role="group" aria-label="Locations (CSA codes)">
+            <div role="group" aria-label=t_string!(i18n, admin.editor_scope_csa)>
                 {me.scope_csa.iter().map(|code| {
                     let code = code.clone();
                     let input_id = format!("scope-csa-{code}");
@@ -176,14 +186,14 @@ fn OwnScopeChoice(me: Me, form: RwSignal<AdminForm>) -> impl IntoView {
                                     f.scope_csa = codes.join(" ");
                                 });
                             } />
-                            <label for=input_id>{format!("Location {code}")}</label>
+                            <label for=input_id>{t_string!(i18n, admin.editor_location, code = &code).to_string()}</label>
                         </div>
                     }
                 }).collect_view()}
             </div>
         })}
         <div class="field">
-            <label for="scope-cameras">"Cameras (IDs within your scope)"</label>
+            <label for="scope-cameras">{t!(i18n, admin.editor_scope_cameras_own)}</label>
             <textarea id="scope-cameras" rows="2" prop:value=cam_v on:input=cam_set
                 placeholder=example></textarea>
         </div>

@@ -8,6 +8,7 @@ use crate::components::states::{Empty, ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
 use crate::domain::admin::{Permission, Role};
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -63,7 +64,14 @@ mod rules {
         let cameras: Vec<String> = words(&form.scope_cameras);
         let scope_cameras = cameras
             .iter()
-            .map(|c| c.parse::<i64>().map_err(|_| AppError::Invalid(format!("{c} is not a camera ID."))))
+            .map(|c| {
+                c.parse::<i64>().map_err(|_| {
+                    AppError::Invalid(
+                        crate::lang::td_string!(crate::lang::current(), admin.error_not_camera_id, value = c)
+                            .to_string(),
+                    )
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         AdminSpec {
             login: form.login,
@@ -195,7 +203,7 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
         let regranted = grants(&spec) != grants(&before);
         if id == ctx.admin.id && regranted {
             return Err(AppError::Invalid(
-                "You cannot change your own role, permissions or scope; ask another administrator.".into(),
+                crate::lang::td_string!(crate::lang::current(), admin.error_own_grants).to_string(),
             ));
         }
         admins::update(&mut tx, id, &spec, now).await?;
@@ -230,7 +238,9 @@ pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError>
     respond(async move {
         let ctx = require(Permission::AdminsManage).await?;
         if id == ctx.admin.id {
-            return Err(AppError::Invalid("You cannot disable yourself.".into()));
+            return Err(AppError::Invalid(
+                crate::lang::td_string!(crate::lang::current(), admin.error_disable_self).to_string(),
+            ));
         }
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
@@ -332,13 +342,14 @@ pub fn AdministratorsPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
+    let i18n = use_i18n();
     view! {
-        <Title text="Administrators" />
+        <Title text=t_string!(i18n, admin.list_title) />
         <ConsoleLayout>
             <div class="page-head">
-                <h1>"Administrators"</h1>
+                <h1>{t!(i18n, admin.list_title)}</h1>
                 <button type="button" class="button primary" on:click=move |_| { notice.set(None); editing.set(Some(None)); }>
-                    "New administrator"
+                    {t!(i18n, admin.list_new)}
                 </button>
             </div>
             {move || notice.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
@@ -348,7 +359,7 @@ pub fn AdministratorsPage() -> impl IntoView {
                         Ok((rows, me)) => view! {
                             {move || editing.get().map(|row| view! { <AdminEditor row me=me.clone() on_done /> })}
                             {if rows.is_empty() {
-                                view! { <Empty message="No administrators yet." /> }.into_any()
+                                view! { <Empty message=t_string!(i18n, admin.list_empty) /> }.into_any()
                             } else {
                                 view! {
                                     <crate::components::list::ExportLinks path="/administrators/export" />
@@ -379,7 +390,8 @@ impl crate::domain::export::Record for AdminRow {
             self.name.clone(),
             self.role.slug().to_string(),
             permissions,
-            table::scope_text(self),
+            // The export stays in English, as its headers (a machine format).
+            table::scope_text(self, crate::lang::Locale::en),
             if self.disabled { "disabled" } else { "active" }.to_string(),
             crate::domain::time::format_rfc3339(self.created_at),
         ]

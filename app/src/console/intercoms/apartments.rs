@@ -6,6 +6,7 @@ use super::flats_table::FlatsTable;
 use super::queries;
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::error::AppError;
+use crate::lang::{t, t_string, td_string, use_i18n};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::use_query_map;
@@ -102,27 +103,34 @@ pub async fn link_apartment(intercom_id: i64, flat: i64, login: String) -> Resul
     use crate::backend::{require, respond, Permission};
     respond(async move {
         let ctx = require(Permission::IntercomsEdit).await?;
+        let lang = crate::lang::current();
         let login = login.trim().to_string();
         let mut tx = ctx.db().pool.begin().await?;
         let i = queries::load(&mut tx, intercom_id).await?;
         if flat < i.flat_from || flat > i.flat_to {
-            return Err(AppError::Invalid(format!(
-                "Flat {flat} is outside this intercom's range {}–{}.",
-                i.flat_from, i.flat_to
-            )));
+            return Err(AppError::Invalid(
+                td_string!(lang, intercoms.err_flat_outside_range, flat = flat, from = i.flat_from, to = i.flat_to)
+                    .to_string(),
+            ));
         }
         let (user, status, login) = match queries::by_login(&mut tx, &login).await? {
-            None => return Err(AppError::Invalid(format!("No user has the login {login}."))),
+            None => {
+                return Err(AppError::Invalid(
+                    td_string!(lang, intercoms.err_no_such_login, login = &login).to_string(),
+                ))
+            }
             Some(owner) if owner.parent_id.is_some() => {
-                return Err(AppError::Invalid(format!("{login} is a sub-user; link its parent user instead.")))
+                return Err(AppError::Invalid(td_string!(lang, intercoms.err_sub_user, login = &login).to_string()))
             }
             Some(owner) => (owner.id, owner.status, owner.login),
         };
         if status == "deleted" {
-            return Err(AppError::Invalid(format!("The user {login} was deleted.")));
+            return Err(AppError::Invalid(td_string!(lang, intercoms.err_user_deleted, login = &login).to_string()));
         }
         if queries::is_linked(&mut tx, intercom_id, flat, user).await? {
-            return Err(AppError::Conflict(format!("{login} is already linked to flat {flat}.")));
+            return Err(AppError::Conflict(
+                td_string!(lang, intercoms.err_already_linked, login = &login, flat = flat).to_string(),
+            ));
         }
         let link = queries::insert_link(&mut tx, intercom_id, flat, user, ctx.now()).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "intercom": i.name, "flat": flat});
@@ -155,14 +163,19 @@ pub async fn add_apartment_key(link_id: i64, code: String) -> Result<i64, AppErr
     use crate::domain::intercom::normalise_key;
     respond(async move {
         let ctx = require(Permission::IntercomsEdit).await?;
-        let code = normalise_key(&code).map_err(AppError::Invalid)?;
+        let lang = crate::lang::current();
+        // The domain explains in English: say the same in the request's language.
+        let code = normalise_key(&code)
+            .map_err(|_| AppError::Invalid(td_string!(lang, intercoms.err_key_format).to_string()))?;
         let mut tx = ctx.db().pool.begin().await?;
         let queries::Link { intercom_id, flat, user_id: user, login } = queries::link(&mut tx, link_id).await?;
         if queries::is_terminated(&mut tx, user).await? {
-            return Err(AppError::Conflict(format!("{login} was terminated: its keys no longer open this door.")));
+            return Err(AppError::Conflict(td_string!(lang, intercoms.err_key_terminated, login = &login).to_string()));
         }
         if let Some(other) = queries::flat_with_key(&mut tx, intercom_id, &code).await? {
-            return Err(AppError::Conflict(format!("Key {code} already opens this door (flat {other}).")));
+            return Err(AppError::Conflict(
+                td_string!(lang, intercoms.err_key_taken, code = &code, flat = other).to_string(),
+            ));
         }
         let key = queries::insert_key(&mut tx, link_id, intercom_id, &code, ctx.now()).await?;
         let details = serde_json::json!({"intercom_id": intercom_id, "flat": flat, "key": code});
@@ -207,18 +220,24 @@ pub(super) fn Apartments(id: i64, can_edit: bool) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let flats =
         Resource::new(move || (start(), linked_only(), reload.get()), move |(s, l, _)| intercom_apartments(id, s, l));
+    let i18n = use_i18n();
+    let lang = crate::lang::current();
     let change = Action::new(move |c: &Change| {
         let c = c.clone();
         async move {
             match c {
                 Change::Link(flat, login) => link_apartment(id, flat, login.clone())
                     .await
-                    .map(|_| format!("Linked {} to flat {flat}.", login.trim())),
-                Change::Unlink(link) => unlink_apartment(link).await.map(|_| "Unlinked.".to_string()),
+                    .map(|_| td_string!(lang, intercoms.done_linked, login = login.trim(), flat = flat).to_string()),
+                Change::Unlink(link) => {
+                    unlink_apartment(link).await.map(|_| td_string!(lang, intercoms.done_unlinked).to_string())
+                }
                 Change::AddKey(link, code) => add_apartment_key(link, code.clone())
                     .await
-                    .map(|_| format!("Key {} added.", code.trim().to_uppercase())),
-                Change::RemoveKey(key) => remove_apartment_key(key).await.map(|_| "Key removed.".to_string()),
+                    .map(|_| td_string!(lang, intercoms.done_key_added, code = code.trim().to_uppercase()).to_string()),
+                Change::RemoveKey(key) => {
+                    remove_apartment_key(key).await.map(|_| td_string!(lang, intercoms.done_key_removed).to_string())
+                }
             }
         }
     });
@@ -229,39 +248,40 @@ pub(super) fn Apartments(id: i64, can_edit: bool) -> impl IntoView {
     });
     let link_flat = RwSignal::new(String::new());
     let link_login = RwSignal::new(String::new());
+    let empty = t_string!(i18n, intercoms.apartments_empty);
     view! {
         {can_edit.then(|| view! {
-            <form class="filters" aria-label="Link a user to a flat" on:submit=move |ev: leptos::ev::SubmitEvent| {
+            <form class="filters" aria-label=t_string!(i18n, intercoms.link_form_label) on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 let flat = link_flat.get_untracked().trim().parse::<i64>().unwrap_or(0);
                 change.dispatch(Change::Link(flat, link_login.get_untracked()));
             }>
                 <div class="field">
-                    <label for="link-flat">"Flat"</label>
+                    <label for="link-flat">{t!(i18n, intercoms.link_flat)}</label>
                     <input id="link-flat" type="number" min="1" required prop:value=move || link_flat.get() on:input=move |ev| link_flat.set(event_target_value(&ev)) />
                 </div>
                 <div class="field grow">
-                    <label for="link-login">"User login"</label>
+                    <label for="link-login">{t!(i18n, intercoms.link_login)}</label>
                     <input id="link-login" required autocomplete="off" prop:value=move || link_login.get() on:input=move |ev| link_login.set(event_target_value(&ev)) />
                 </div>
-                <button type="submit" class="button primary" disabled=move || change.pending().get()>"Link user"</button>
+                <button type="submit" class="button primary" disabled=move || change.pending().get()>{t!(i18n, intercoms.link_button)}</button>
             </form>
         })}
         {move || change.value().get().map(|r| match r {
             Ok(msg) => view! { <p class="notice ok" role="status">{msg}</p> }.into_any(),
-            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <p class="notice error" role="alert">{e.message()}</p> }.into_any(),
         })}
         <p class="toolbar">
             {move || if linked_only() {
-                view! { <a href=format!("/intercoms/{id}/apartments")>"Show every flat"</a> }.into_any()
+                view! { <a href=format!("/intercoms/{id}/apartments")>{t!(i18n, intercoms.show_every_flat)}</a> }.into_any()
             } else {
-                view! { <a href=format!("/intercoms/{id}/apartments?linked=1")>"Show only flats with users"</a> }.into_any()
+                view! { <a href=format!("/intercoms/{id}/apartments?linked=1")>{t!(i18n, intercoms.show_linked_flats)}</a> }.into_any()
             }}
         </p>
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match flats.await {
-                    Ok(p) if p.flats.is_empty() => view! { <Empty message="No flat of this intercom has a linked user." /> }.into_any(),
+                    Ok(p) if p.flats.is_empty() => view! { <Empty message=empty /> }.into_any(),
                     Ok(p) => view! { <FlatsTable p id linked=linked_only() change /> }.into_any(),
                     Err(error) => view! { <ErrorState error /> }.into_any(),
                 }

@@ -2,6 +2,7 @@
 
 use super::{save_intercom, IntercomForm};
 use crate::components::form::FormFooter;
+use crate::lang::{t, t_string, use_i18n};
 use leptos::prelude::*;
 
 #[component]
@@ -14,7 +15,12 @@ pub fn IntercomEditor(id: Option<i64>, initial: IntercomForm, on_done: Callback<
         }
     });
     let error = move || save.value().get().and_then(Result::err);
-    let title = if id.is_some() { "Edit intercom" } else { "New intercom" };
+    let i18n = use_i18n();
+    let title = if id.is_some() {
+        t_string!(i18n, intercoms.editor_title_edit)
+    } else {
+        t_string!(i18n, intercoms.editor_title_new)
+    };
     let text = |get: fn(&IntercomForm) -> String, set: fn(&mut IntercomForm, String)| {
         (move || form.with(get), move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))))
     };
@@ -30,16 +36,16 @@ pub fn IntercomEditor(id: Option<i64>, initial: IntercomForm, on_done: Callback<
         }>
             <h2>{title}</h2>
             <div class="form-grid">
-                <div class="field"><label for="ic-name">"Name"</label><input id="ic-name" required prop:value=name_v on:input=name_set /></div>
-                <div class="field"><label for="ic-csa">"CSA code of the address"</label><input id="ic-csa" required prop:value=csa_v on:input=csa_set /></div>
-                <div class="field"><label for="ic-dep">"Department (entrance)"</label><input id="ic-dep" required prop:value=dep_v on:input=dep_set /></div>
+                <div class="field"><label for="ic-name">{t!(i18n, intercoms.editor_name)}</label><input id="ic-name" required prop:value=name_v on:input=name_set /></div>
+                <div class="field"><label for="ic-csa">{t!(i18n, intercoms.editor_csa)}</label><input id="ic-csa" required prop:value=csa_v on:input=csa_set /></div>
+                <div class="field"><label for="ic-dep">{t!(i18n, intercoms.editor_department)}</label><input id="ic-dep" required prop:value=dep_v on:input=dep_set /></div>
                 <div class="field">
-                    <span class="label-like">"Flat range"</span>
+                    <span class="label-like">{t!(i18n, intercoms.editor_flat_range)}</span>
                     <div class="range">
-                        <label for="ic-from" class="visually-hidden">"First flat"</label>
+                        <label for="ic-from" class="visually-hidden">{t!(i18n, intercoms.editor_first_flat)}</label>
                         <input id="ic-from" type="number" min="1" required prop:value=from_v on:input=from_set />
                         <span aria-hidden="true">"–"</span>
-                        <label for="ic-to" class="visually-hidden">"Last flat"</label>
+                        <label for="ic-to" class="visually-hidden">{t!(i18n, intercoms.editor_last_flat)}</label>
                         <input id="ic-to" type="number" min="1" required prop:value=to_v on:input=to_set />
                     </div>
                 </div>

@@ -6,6 +6,7 @@
 use crate::components::states::{ErrorState, Loading};
 use crate::console::layout::ConsoleLayout;
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -44,7 +45,9 @@ pub async fn search(q: String) -> Result<Found, AppError> {
             return Ok(Found::default());
         }
         if term.chars().count() > 100 {
-            return Err(AppError::Invalid("Search for at most 100 characters.".into()));
+            return Err(AppError::Invalid(
+                crate::lang::td_string!(crate::lang::current(), users.search_too_long).into(),
+            ));
         }
         queries::find(&ctx, term).await
     })
@@ -56,15 +59,16 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.with(|q| q.get("q")).unwrap_or_default();
     let found = Resource::new(q, search);
+    let i18n = use_i18n();
     view! {
-        <Title text="Search" />
+        <Title text=t_string!(i18n, users.search_title) />
         <ConsoleLayout>
-            <h1>"Search"</h1>
+            <h1>{t!(i18n, users.search_title)}</h1>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match found.await {
                         Ok(_) if q().trim().is_empty() => view! {
-                            <p class="state state-empty">"Type a login, name, ID, MAC address, CSA code or address in the search box."</p>
+                            <p class="state state-empty">{t!(i18n, users.search_prompt)}</p>
                         }.into_any(),
                         Ok(f) => view! { <Results f q=q() /> }.into_any(),
                         Err(error) => view! { <ErrorState error /> }.into_any(),
@@ -77,9 +81,17 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn Results(f: Found, q: String) -> impl IntoView {
-    let groups = [("Users", f.users), ("Cameras", f.cameras), ("Intercoms", f.intercoms), ("Locations", f.locations)];
-    if groups.iter().all(|(_, hits)| hits.is_empty()) {
-        return view! { <p class="state state-empty">{format!("Nothing matches “{q}”.")}</p> }.into_any();
+    let i18n = use_i18n();
+    // (id of the group, its heading, its results)
+    let groups = [
+        ("users", t_string!(i18n, users.search_users), f.users),
+        ("cameras", t_string!(i18n, users.search_cameras), f.cameras),
+        ("intercoms", t_string!(i18n, users.search_intercoms), f.intercoms),
+        ("locations", t_string!(i18n, users.search_locations), f.locations),
+    ];
+    if groups.iter().all(|(_, _, hits)| hits.is_empty()) {
+        let nothing = t_string!(i18n, users.search_nothing, q = q).to_string();
+        return view! { <p class="state state-empty">{nothing}</p> }.into_any();
     }
     // Up and down arrows move between the results, as in a menu.
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -95,9 +107,9 @@ fn Results(f: Found, q: String) -> impl IntoView {
         <div class="search-results" on:keydown=on_keydown>
             {groups
                 .into_iter()
-                .filter(|(_, hits)| !hits.is_empty())
-                .map(|(kind, hits)| {
-                    let id = format!("results-{}", kind.to_lowercase());
+                .filter(|(_, _, hits)| !hits.is_empty())
+                .map(|(slug, kind, hits)| {
+                    let id = format!("results-{slug}");
                     let labelled_by = id.clone();
                     view! {
                         <section aria-labelledby=labelled_by>

@@ -66,7 +66,10 @@ async fn users(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppErro
         .into_iter()
         .map(|u| Hit {
             title: u.name,
-            detail: format!("{} · {}", u.login, u.status),
+            detail: {
+                let status = crate::domain::user::UserStatus::parse(&u.status).map(crate::lang::labels::user_status);
+                format!("{} · {}", u.login, status.unwrap_or(u.status.as_str()))
+            },
             href: format!("/users/{}/user", u.id),
         })
         .collect())

@@ -5,6 +5,7 @@
 use crate::components::permissions::{groups, PermissionChecks};
 use crate::components::states::{ErrorState, Loading};
 use crate::error::AppError;
+use crate::lang::{t, t_string, td_string, use_i18n};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -31,13 +32,16 @@ pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
     use crate::domain::permissions::{all_slugs, slug_level};
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
+        let lang = crate::lang::current();
         let mut conn = ctx.db().pool.acquire().await?;
         let t = queries::target(&mut conn, id, false).await?;
         let licensed = queries::licensed_levels(&mut *conn, id).await?;
         let blocked = all_slugs()
             .into_iter()
             .filter_map(|s| {
-                slug_level(&s).filter(|l| !licensed.contains(l)).map(|l| (s, format!("needs level {l} licences")))
+                slug_level(&s)
+                    .filter(|l| !licensed.contains(l))
+                    .map(|l| (s, td_string!(lang, card.access_needs_level, level = l).to_string()))
             })
             .collect();
         Ok(AccessView {
@@ -52,9 +56,13 @@ pub async fn user_access(id: i64) -> Result<AccessView, AppError> {
     .await
 }
 
-/// Why a sub-user's permissions are read-only while its parent lacks `subusers-manage`.
-pub const PARENT_CANNOT_MANAGE: &str = "The parent user no longer holds “Manage sub-users (subusers-manage)”: \
-     its sub-users still sign in with these permissions, which are read-only until the parent holds it again.";
+/// Why a sub-user's permissions are read-only while its parent lacks `subusers-manage`, in
+/// the language of the page or request.
+pub fn parent_cannot_manage() -> String {
+    use crate::domain::permissions::SUBUSERS_MANAGE;
+    let permission = crate::lang::labels::user_permission(SUBUSERS_MANAGE);
+    td_string!(crate::lang::current(), card.access_parent_cannot_manage, permission = permission).to_string()
+}
 
 /// A sub-user's permissions: only what the parent allows is offered (SPEC §3).
 #[server(prefix = "/api/console", endpoint = "sub_user_access")]
@@ -63,6 +71,7 @@ pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
     use crate::domain::permissions::{all_slugs, slug_level, sub_user_allowed, SUBUSERS_MANAGE};
     respond(async move {
         let ctx = require(Permission::UsersView).await?;
+        let lang = crate::lang::current();
         let mut conn = ctx.db().pool.acquire().await?;
         let t = queries::target(&mut conn, id, true).await?;
         let parent = t.parent.ok_or(AppError::NotFound)?;
@@ -76,13 +85,13 @@ pub async fn sub_user_access(id: i64) -> Result<AccessView, AppError> {
                 hidden.push(slug);
             } else {
                 let why = match slug_level(&slug).filter(|l| !licensed.contains(l)) {
-                    Some(l) => format!("not effective: the parent user holds no level {l} licences"),
-                    None => "not effective: the parent user does not hold it".to_string(),
+                    Some(l) => td_string!(lang, card.access_parent_no_level, level = l).to_string(),
+                    None => td_string!(lang, card.access_parent_lacks).to_string(),
                 };
                 blocked.push((slug, why));
             }
         }
-        let read_only = (!parent_stored.iter().any(|s| s == SUBUSERS_MANAGE)).then(|| PARENT_CANNOT_MANAGE.to_string());
+        let read_only = (!parent_stored.iter().any(|s| s == SUBUSERS_MANAGE)).then(parent_cannot_manage);
         Ok(AccessView {
             stored,
             blocked,
@@ -145,7 +154,7 @@ pub mod queries {
             Some(t) if t.parent.is_some() == sub_user => {
                 if t.status == "deleted" {
                     return Err(AppError::Conflict(
-                        "This account was deleted; its access can no longer be changed.".into(),
+                        crate::lang::td_string!(crate::lang::current(), card.access_err_deleted).into(),
                     ));
                 }
                 Ok(t)
@@ -155,10 +164,7 @@ pub mod queries {
     }
 
     fn stale() -> AppError {
-        AppError::Conflict(
-            "Someone else changed this access while you were editing. Reload to see their changes, then make yours again."
-                .into(),
-        )
+        AppError::Conflict(crate::lang::td_string!(crate::lang::current(), card.access_err_stale).into())
     }
 
     /// Checks `slugs` against SPEC §3 and, if the version is still `version`, replaces the
@@ -177,12 +183,12 @@ pub mod queries {
             Some(parent) => {
                 let parent_stored = stored_slugs(&mut *tx, parent).await?;
                 if !parent_stored.iter().any(|s| s == crate::domain::permissions::SUBUSERS_MANAGE) {
-                    return Err(AppError::Conflict(super::PARENT_CANNOT_MANAGE.into()));
+                    return Err(AppError::Conflict(super::parent_cannot_manage()));
                 }
                 check_sub_user_grant(&slugs, &stored, &parent_stored, &licensed_levels(&mut *tx, parent).await?)
             }
         };
-        let granted = checked.map_err(AppError::fields)?;
+        let granted = checked.map_err(|refused| AppError::fields(crate::lang::labels::refusals(refused)))?;
         // Compare-and-set: of two saves from the same version, only the first gets here.
         let now = ctx.now();
         let bumped =
@@ -265,6 +271,7 @@ pub fn AccessSettingsTab(id: i64) -> impl IntoView {
 /// The permission editor of a user (`sub_user` false) or of a sub-user.
 #[component]
 pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
+    let i18n = use_i18n();
     let baseline = RwSignal::new(a.stored.iter().cloned().collect::<BTreeSet<String>>());
     let selected = RwSignal::new(baseline.get_untracked());
     let version = RwSignal::new(a.version);
@@ -290,8 +297,8 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
         }
     });
     let message = move || match save.value().get() {
-        Some(Ok(_)) if !dirty.get() => Some(("notice ok", "Saved.".to_string())),
-        Some(Err(e)) => Some(("notice error", e.to_string())),
+        Some(Ok(_)) if !dirty.get() => Some(("notice ok", t_string!(i18n, card.access_saved).to_string())),
+        Some(Err(e)) => Some(("notice error", e.message())),
         _ => None,
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -299,15 +306,9 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
         save.dispatch(selected.get_untracked().into_iter().collect());
     };
     let (edit_note, view_note) = if sub_user {
-        (
-            "Only what the parent user holds is offered; analytics only in levels where the parent holds licences.",
-            "You can view these permissions; changing them needs the subusers-access-edit permission.",
-        )
+        (t_string!(i18n, card.access_sub_user_edit_note), t_string!(i18n, card.access_sub_user_view_note))
     } else {
-        (
-            "Tick the permissions this user should hold, then save. Analytics permissions take effect only in levels with licences.",
-            "You can view these permissions; changing them needs the users-access-edit permission.",
-        )
+        (t_string!(i18n, card.access_user_edit_note), t_string!(i18n, card.access_user_view_note))
     };
     view! {
         <form class="access-editor" on:submit=on_submit>
@@ -321,14 +322,13 @@ pub fn AccessEditor(id: i64, sub_user: bool, a: AccessView) -> impl IntoView {
                     <span class="unsaved" role="status" aria-live="polite">
                         {move || match changes.get() {
                             0 => String::new(),
-                            1 => "1 unsaved change".to_string(),
-                            n => format!("{n} unsaved changes"),
+                            n => t_string!(i18n, card.access_unsaved, count = n as i64).to_string(),
                         }}
                     </span>
                     <button type="button" class="button secondary" disabled=move || !dirty.get() || save.pending().get()
-                        on:click=move |_| selected.set(baseline.get_untracked())>"Discard changes"</button>
+                        on:click=move |_| selected.set(baseline.get_untracked())>{t!(i18n, card.access_discard)}</button>
                     <button type="submit" class="button primary" disabled=move || !dirty.get() || save.pending().get()>
-                        {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                        {move || if save.pending().get() { t_string!(i18n, card.access_saving) } else { t_string!(i18n, card.access_save) }}
                     </button>
                 </div>
             })}

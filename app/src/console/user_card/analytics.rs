@@ -4,6 +4,7 @@
 use crate::components::list::{Column, DataTable};
 use crate::components::states::{Empty, ErrorState, Loading};
 use crate::error::AppError;
+use crate::lang::{t, t_string, use_i18n};
 use crate::views::analytics::LevelRow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,15 +55,16 @@ pub async fn user_licences(id: i64) -> Result<Licences, AppError> {
 #[component]
 pub fn AnalyticsTab(id: i64) -> impl IntoView {
     let licences = Resource::new(move || id, user_licences);
+    let i18n = use_i18n();
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match licences.await {
                     Ok(l) if l.rows.is_empty() && l.kept.is_empty() => {
-                        view! { <Empty message="This user holds no analytics licences." /> }.into_any()
+                        view! { <Empty message=t_string!(i18n, card.analytics_none) /> }.into_any()
                     }
                     Ok(l) => view! {
-                        {(!l.rows.is_empty()).then(|| view! { <DataTable columns=&LICENCE_COLUMNS rows=l.rows row=licence_row /> })}
+                        {(!l.rows.is_empty()).then(|| view! { <DataTable columns=licence_columns() rows=l.rows row=licence_row /> })}
                         <KeptList kept=l.kept />
                     }.into_any(),
                     Err(error) => view! { <ErrorState error /> }.into_any(),
@@ -72,23 +74,29 @@ pub fn AnalyticsTab(id: i64) -> impl IntoView {
     }
 }
 
-const LICENCE_COLUMNS: [Column; 4] = [
-    Column::new("Video analytics level"),
-    Column::new("Total number of licenses"),
-    Column::new("Used number of licenses"),
-    Column::new("Free number of licenses"),
-];
+/// The licence table's columns in the page's language.
+fn licence_columns() -> [Column; 4] {
+    use crate::lang::td_string;
+    let l = crate::lang::current();
+    [
+        Column::new(td_string!(l, card.analytics_col_level)),
+        Column::new(td_string!(l, card.analytics_col_total)),
+        Column::new(td_string!(l, card.analytics_col_used)),
+        Column::new(td_string!(l, card.analytics_col_free)),
+    ]
+}
 
 fn licence_row(r: LevelRow) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <tr>
-            <td data-label="Level">{format!("Level {}", r.level)}</td>
-            <td data-label="Total">{r.total}</td>
-            <td data-label="Used">
+            <td data-label=t_string!(i18n, card.analytics_cell_level)>{t_string!(i18n, card.analytics_level, level = r.level).to_string()}</td>
+            <td data-label=t_string!(i18n, card.analytics_cell_total)>{r.total}</td>
+            <td data-label=t_string!(i18n, card.analytics_cell_used)>
                 {r.used}
-                {r.used_elsewhere.then(|| view! { <span class="hint">" + cameras outside your scope"</span> })}
+                {r.used_elsewhere.then(|| view! { <span class="hint">{t!(i18n, card.analytics_used_elsewhere)}</span> })}
             </td>
-            <td data-label="Free">{r.free}</td>
+            <td data-label=t_string!(i18n, card.analytics_cell_free)>{r.free}</td>
         </tr>
     }
 }
@@ -97,21 +105,21 @@ fn licence_row(r: LevelRow) -> impl IntoView {
 /// days in case licences come back, then removed.
 #[component]
 fn KeptList(kept: Vec<KeptCases>) -> impl IntoView {
-    use crate::domain::text::count_label;
-    use crate::domain::time::format_utc;
+    let i18n = use_i18n();
     (!kept.is_empty()).then(|| view! {
-        <section class="notice" aria-label="Analytics kept without licences">
-            <h2>"Kept without licences"</h2>
+        <section class="notice" aria-label=t_string!(i18n, card.analytics_kept_label)>
+            <h2>{t!(i18n, card.analytics_kept_title)}</h2>
             <ul class="sync-list">
                 {kept.into_iter().map(|k| view! {
                     <li>
-                        {format!(
-                            "Level {}: no licences. {} hidden from the user and kept until {}; removed then unless licences return.",
-                            k.level,
-                            count_label(k.cases, "analytics cases"),
-                            format_utc(k.purge_at)
-                        )}
-                        {k.cases_elsewhere.then(|| view! { <span class="hint">" More are kept on cameras outside your scope."</span> })}
+                        {t_string!(
+                            i18n,
+                            card.analytics_kept,
+                            level = k.level,
+                            count = k.cases,
+                            until = crate::lang::datetime(k.purge_at)
+                        ).to_string()}
+                        {k.cases_elsewhere.then(|| view! { <span class="hint">{t!(i18n, card.analytics_kept_elsewhere)}</span> })}
                     </li>
                 }).collect_view()}
             </ul>

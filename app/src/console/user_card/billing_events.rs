@@ -1,10 +1,11 @@
 //! The Billing Events tab: every billing request about the user, newest first.
 
 use crate::components::list::{Column, ListView};
+use crate::components::pager::Counted;
 use crate::domain::billing::{EventType, Outcome};
 use crate::domain::page::Page;
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::lang::{datetime, labels, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -48,9 +49,9 @@ pub async fn user_billing_events(
 pub fn event_filter(code: Option<&str>) -> Result<Option<EventType>, AppError> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) => {
-            EventType::from_code(c).map(Some).ok_or_else(|| AppError::Invalid("Unknown billing event type.".into()))
-        }
+        Some(c) => EventType::from_code(c).map(Some).ok_or_else(|| {
+            AppError::Invalid(crate::lang::td_string!(crate::lang::current(), card.events_err_unknown_type).into())
+        }),
     }
 }
 
@@ -67,30 +68,50 @@ pub fn BillingEventsTab(id: i64) -> impl IntoView {
     let events =
         Resource::new(move || (param("type"), param("after")), move |(t, after)| user_billing_events(id, t, after));
     let path = use_location().pathname.get_untracked();
+    let i18n = use_i18n();
     view! {
-        <p class="source-note">"Read-only. Every request the billing system sent about this user."</p>
+        <p class="source-note">{t!(i18n, card.events_note)}</p>
         <form class="filters" method="get" action=path>
             <div class="field grow">
-                <label for="event-type">"Type"</label>
+                <label for="event-type">{t!(i18n, card.events_filter_type)}</label>
                 <select id="event-type" name="type">
-                    <option value="">"All types"</option>
-                    {EventType::ALL.into_iter().map(|t| view! {
-                        <option value=t.code() selected=move || param("type").as_deref() == Some(t.code())>{format!("{} ({t})", t.label())}</option>
+                    <option value="">{t!(i18n, card.events_all_types)}</option>
+                    {EventType::ALL.into_iter().map(|et| view! {
+                        <option value=et.code() selected=move || param("type").as_deref() == Some(et.code())>{format!("{} ({et})", labels::event_type(et))}</option>
                     }).collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button primary">"Filter"</button>
+            <button type="submit" class="button primary">{t!(i18n, card.events_filter)}</button>
         </form>
-        <ListView list=events columns=&COLUMNS row=|e| view! { <EventRow e /> } noun="events" empty="No billing events match." class="events"
+        <ListView list=events columns=columns() row=|e| view! { <EventRow e /> } counts=Counted::Events
+            empty=t_string!(i18n, card.events_empty) class="events"
             export=format!("/users/{id}/billing-events/export") />
     }
 }
 
-const COLUMNS: [Column; 4] =
-    [Column::new("ID"), Column::new("Type"), Column::new("Created at"), Column::new("Details").unlabelled()];
+/// The list's columns in the page's language.
+fn columns() -> [Column; 4] {
+    use crate::lang::td_string;
+    let l = crate::lang::current();
+    [
+        Column::new(td_string!(l, card.col_id)),
+        Column::new(td_string!(l, card.events_col_type)),
+        Column::new(td_string!(l, card.col_created_at)),
+        Column::new(td_string!(l, card.events_col_details)).unlabelled(),
+    ]
+}
+
+/// An outcome as stored (`applied`), as people read it; an unknown code as stored.
+fn outcome_label(code: &str) -> String {
+    [Outcome::Pending, Outcome::Applied, Outcome::Rejected]
+        .into_iter()
+        .find(|o| o.as_str() == code)
+        .map_or_else(|| code.to_string(), |o| labels::outcome(o).to_string())
+}
 
 #[component]
 fn EventRow(e: BillingEventRow) -> impl IntoView {
+    let i18n = use_i18n();
     let open = RwSignal::new(false);
     let details_id = format!("event-{}", e.id);
     let failed = e.outcome != Outcome::Applied.as_str();
@@ -98,12 +119,12 @@ fn EventRow(e: BillingEventRow) -> impl IntoView {
     let response = pretty(&e.response);
     view! {
         <tr class:failed=failed>
-            <td data-label="ID"><code>{e.request_id.clone()}</code></td>
-            <td data-label="Type">
-                <span class="event-label">{EventType::label_of(&e.event_type)}</span>
+            <td data-label=t_string!(i18n, card.col_id)><code>{e.request_id.clone()}</code></td>
+            <td data-label=t_string!(i18n, card.events_col_type)>
+                <span class="event-label">{labels::event_type_of(&e.event_type)}</span>
                 <code class="event-code">{e.event_type.clone()}</code>
             </td>
-            <td data-label="Created at">{format_utc(e.created_at)}</td>
+            <td data-label=t_string!(i18n, card.col_created_at)>{datetime(e.created_at)}</td>
             <td class="actions">
                 <button
                     type="button"
@@ -112,23 +133,23 @@ fn EventRow(e: BillingEventRow) -> impl IntoView {
                     aria-controls=details_id.clone()
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    {move || if open.get() { "Hide" } else { "Details" }}
+                    {move || if open.get() { t_string!(i18n, card.events_hide) } else { t_string!(i18n, card.events_details) }}
                 </button>
             </td>
         </tr>
         <tr id=details_id class="event-details" hidden=move || !open.get()>
             <td colspan="4">
                 {e.masked.then(|| view! {
-                    <p class="hint">"What this request names lies outside your scope: its details are hidden."</p>
+                    <p class="hint">{t!(i18n, card.events_masked)}</p>
                 })}
                 <p>
-                    <strong>"Outcome: "</strong>
-                    <span class=if failed { "badge status-deleted" } else { "badge status-active" }>{e.outcome.clone()}</span>
+                    <strong>{t!(i18n, card.events_outcome)}</strong>
+                    <span class=if failed { "badge status-deleted" } else { "badge status-active" }>{outcome_label(&e.outcome)}</span>
                     {format!(" (HTTP {})", e.status)}
                 </p>
                 <div class="json-pair">
-                    <div><h3>"Payload"</h3><pre>{payload}</pre></div>
-                    <div><h3>"Response"</h3><pre>{response}</pre></div>
+                    <div><h3>{t!(i18n, card.events_payload)}</h3><pre>{payload}</pre></div>
+                    <div><h3>{t!(i18n, card.events_response)}</h3><pre>{response}</pre></div>
                 </div>
             </td>
         </tr>

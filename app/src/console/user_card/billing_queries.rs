@@ -54,8 +54,6 @@ pub async fn events(
 /// The payload fields that describe a camera.
 const CAMERA_FIELDS: &[&str] = &["mac", "serial_number", "name", "model", "csa"];
 
-const HIDDEN: &str = "(hidden: outside your scope)";
-
 /// For a scoped administrator: masks the camera details of requests naming a camera (by
 /// `mac`) outside its scope, or one not registered (in no scope), and the CSA code of
 /// requests naming a location outside its scope.
@@ -88,6 +86,8 @@ async fn mask_cameras(
         }
         visible = query.fetch_all(&db.pool).await?.into_iter().map(|(m,)| m).collect();
     }
+    // What a masked field reads, in the request's language.
+    let hidden = crate::lang::td_string!(crate::lang::current(), card.events_hidden_value);
     let mut conn = db.pool.acquire().await?;
     let own_codes = crate::backend::admins::load(&mut conn, admin.id).await?.map(|a| a.scope_csa).unwrap_or_default();
     for (row, mut payload) in rows.iter_mut().zip(payloads) {
@@ -104,7 +104,7 @@ async fn mask_cameras(
         }
         for field in fields {
             if let Some(v) = payload.get_mut(*field) {
-                *v = serde_json::Value::String(HIDDEN.into());
+                *v = serde_json::Value::String(hidden.into());
             }
         }
         row.payload = serde_json::Value::Object(payload).to_string();

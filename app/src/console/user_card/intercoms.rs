@@ -1,9 +1,10 @@
 //! The Intercoms tab: the flats of intercoms the user is linked to, with its keys.
 
 use crate::components::list::{Column, ListView};
+use crate::components::pager::Counted;
 use crate::domain::page::Page;
-use crate::domain::time::format_date;
 use crate::error::AppError;
+use crate::lang::{date, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -35,30 +36,38 @@ pub async fn user_intercoms(id: i64, after: Option<String>) -> Result<Page<Inter
 pub fn IntercomsTab(id: i64) -> impl IntoView {
     let query = use_query_map();
     let intercoms = Resource::new(move || query.with(|q| q.get("after")), move |after| user_intercoms(id, after));
+    let i18n = use_i18n();
     view! {
-        <ListView list=intercoms columns=&COLUMNS row=apartment_row noun="apartments" empty="This user is not linked to any intercom apartment."
+        <ListView list=intercoms columns=columns() row=apartment_row counts=Counted::Apartments
+            empty=t_string!(i18n, card.intercoms_empty)
             export=format!("/users/{id}/intercoms/export") />
     }
 }
 
-const COLUMNS: [Column; 6] = [
-    Column::new("Name"),
-    Column::new("Address"),
-    Column::new("Department"),
-    Column::new("Apartment"),
-    Column::new("Keys"),
-    Column::new("Created at"),
-];
+/// The list's columns in the page's language.
+fn columns() -> [Column; 6] {
+    use crate::lang::td_string;
+    let l = crate::lang::current();
+    [
+        Column::new(td_string!(l, card.intercoms_col_name)),
+        Column::new(td_string!(l, card.intercoms_col_address)),
+        Column::new(td_string!(l, card.intercoms_col_department)),
+        Column::new(td_string!(l, card.intercoms_col_apartment)),
+        Column::new(td_string!(l, card.intercoms_col_keys)),
+        Column::new(td_string!(l, card.col_created_at)),
+    ]
+}
 
 fn apartment_row(r: IntercomRow) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <tr class="row-link">
-            <td data-label="Name"><a class="row-main" href=format!("/intercoms/{}/general", r.intercom_id)>{r.name}</a></td>
-            <td data-label="Address">{r.address}</td>
-            <td data-label="Department">{r.department}</td>
-            <td data-label="Apartment">{r.flat}</td>
-            <td data-label="Keys" class="code-wrap">{if r.keys.is_empty() { "—".to_string() } else { r.keys.join(", ") }}</td>
-            <td data-label="Created at">{format_date(r.created_at)}</td>
+            <td data-label=t_string!(i18n, card.intercoms_col_name)><a class="row-main" href=format!("/intercoms/{}/general", r.intercom_id)>{r.name}</a></td>
+            <td data-label=t_string!(i18n, card.intercoms_col_address)>{r.address}</td>
+            <td data-label=t_string!(i18n, card.intercoms_col_department)>{r.department}</td>
+            <td data-label=t_string!(i18n, card.intercoms_col_apartment)>{r.flat}</td>
+            <td data-label=t_string!(i18n, card.intercoms_col_keys) class="code-wrap">{if r.keys.is_empty() { "—".to_string() } else { r.keys.join(", ") }}</td>
+            <td data-label=t_string!(i18n, card.col_created_at)>{date(r.created_at)}</td>
         </tr>
     }
 }

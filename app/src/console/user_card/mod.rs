@@ -20,23 +20,37 @@ use sync::{SyncButton, SyncReport};
 use crate::components::states::ErrorState;
 use crate::components::tabs::{TabLink, TabList};
 use crate::console::layout::{card_of, id_param, CardPage};
-use crate::domain::time::format_utc;
+use crate::domain::user::UserStatus;
 use crate::error::AppError;
+use crate::lang::{labels, t, t_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 use serde::{Deserialize, Serialize};
 
-/// The tabs: (URL segment, name).
-pub const TABS: &[(&str, &str)] = &[
-    ("user", "User"),
-    ("cameras", "Cameras"),
-    ("intercoms", "Intercoms"),
-    ("sub-users", "Sub-users"),
-    ("billing-events", "Billing Events"),
-    ("access-settings", "Access Settings"),
-    ("analytics", "Analytics"),
-];
+/// The tabs' URL segments, in order (`tab_name` names them).
+pub const TABS: &[&str] =
+    &["user", "cameras", "intercoms", "sub-users", "billing-events", "access-settings", "analytics"];
+
+/// The name of the tab at `segment` in `locale`; none for a segment that is no tab.
+pub fn tab_name(locale: Locale, segment: &str) -> Option<&'static str> {
+    use crate::lang::td_string;
+    Some(match segment {
+        "user" => td_string!(locale, card.tab_user),
+        "cameras" => td_string!(locale, card.tab_cameras),
+        "intercoms" => td_string!(locale, card.tab_intercoms),
+        "sub-users" => td_string!(locale, card.tab_sub_users),
+        "billing-events" => td_string!(locale, card.tab_billing_events),
+        "access-settings" => td_string!(locale, card.tab_access_settings),
+        "analytics" => td_string!(locale, card.tab_analytics),
+        _ => return None,
+    })
+}
+
+/// A user status as people read it (an unknown code as stored).
+fn status_label(status: &str) -> String {
+    UserStatus::parse(status).map_or_else(|| status.to_string(), |s| labels::user_status(s).to_string())
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserHeader {
@@ -66,7 +80,9 @@ pub async fn impersonate_user(id: i64) -> Result<String, AppError> {
         let ctx = require(Permission::UsersImpersonate).await?;
         let header = load_header(ctx.db(), id).await?;
         if header.status == "deleted" {
-            return Err(AppError::Conflict("This user was deleted.".into()));
+            return Err(AppError::Conflict(
+                crate::lang::td_string!(crate::lang::current(), card.err_user_deleted).into(),
+            ));
         }
         let token = new_impersonation(ctx.db(), ctx.admin.id, &ctx.session, id, ctx.now()).await?;
         let entry = audit::Entry::by_admin(
@@ -87,7 +103,7 @@ impl UserHeader {
         match segment {
             "sub-users" => self.manages_sub_users || self.sub_users > 0,
             "analytics" => self.has_licences,
-            _ => TABS.iter().any(|(s, _)| *s == segment),
+            _ => TABS.contains(&segment),
         }
     }
 }
@@ -133,46 +149,58 @@ pub fn UserCard(#[prop(optional)] body: Option<TabBody>) -> impl IntoView {
     // The last segment of the path: `/users/{id}/{tab}`.
     let tab = move || location.pathname.with(|p| p.rsplit('/').next().unwrap_or("user").to_string());
     let header = Resource::new(id_param(), |id| card_of(id, get_user_header));
-    view! { <CardPage back=("/users", "Users") card=header title="User" body=move |h| view! { <CardBody header=h tab=tab() body /> } /> }
+    let i18n = use_i18n();
+    view! {
+        <CardPage back=("/users", t_string!(i18n, common.nav_users)) card=header title=t_string!(i18n, card.tab_user)
+            body=move |h| view! { <CardBody header=h tab=tab() body /> } />
+    }
 }
 
 #[component]
 fn CardBody(header: UserHeader, tab: String, body: Option<TabBody>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = crate::lang::current();
     let id = header.id;
     let sync_result = RwSignal::new(None::<Result<SyncResult, AppError>>);
     provide_context(sync_result);
     let tabs: Vec<TabLink> = TABS
         .iter()
-        .filter(|(seg, _)| header.shows_tab(seg))
-        .map(|(seg, label)| TabLink { label, href: format!("/users/{id}/{seg}"), selected: *seg == tab })
+        .filter(|seg| header.shows_tab(seg))
+        .map(|seg| TabLink {
+            label: tab_name(locale, seg).unwrap_or(*seg),
+            href: format!("/users/{id}/{seg}"),
+            selected: *seg == tab,
+        })
         .collect();
-    let tab_name = TABS.iter().find(|(s, _)| *s == tab).map(|(_, n)| *n);
+    let name = tab_name(locale, &tab).unwrap_or(t_string!(i18n, card.tab_user));
     let body = match (tab.as_str(), header.shows_tab(&tab), body) {
         (_, true, Some(body)) => body(&header),
         ("user", ..) => view! { <user::UserTab id /> }.into_any(),
         ("cameras", ..) => view! { <cameras::CamerasTab id /> }.into_any(),
         ("intercoms", ..) => view! { <intercoms::IntercomsTab id /> }.into_any(),
         ("sub-users", false, _) => view! {
-            <p class="state state-empty">"This user has no sub-users, and cannot create any: it does not hold “Manage sub-users (subusers-manage)”."</p>
+            <p class="state state-empty">
+                {t_string!(i18n, card.sub_users_cannot_create, permission = labels::user_permission(crate::domain::permissions::SUBUSERS_MANAGE)).to_string()}
+            </p>
         }.into_any(),
         ("analytics", false, _) => view! {
-            <p class="state state-empty">"This user holds no analytics licences."</p>
+            <p class="state state-empty">{t!(i18n, card.analytics_none)}</p>
         }.into_any(),
         _ => view! { <ErrorState error=AppError::NotFound /> }.into_any(),
     };
-    let title = format!("{} · {}", header.name, tab_name.unwrap_or("User"));
+    let title = format!("{} · {}", header.name, name);
     view! {
         <Title text=title />
-        <section class="card-header" aria-label="User summary">
+        <section class="card-header" aria-label=t_string!(i18n, card.header_label)>
             <div class="card-title">
                 <h1>{header.name.clone()}</h1>
-                <span class=format!("badge status-{}", header.status)>{header.status.clone()}</span>
+                <span class=format!("badge status-{}", header.status)>{status_label(&header.status)}</span>
             </div>
             <dl class="facts">
-                <div><dt>"User ID"</dt><dd>{header.id}</dd></div>
-                <div><dt>"Username"</dt><dd>{header.name.clone()}</dd></div>
-                <div><dt>"Login"</dt><dd>{header.login.clone()}</dd></div>
-                <div><dt>"Creation date"</dt><dd>{format_utc(header.created_at)}</dd></div>
+                <div><dt>{t!(i18n, card.header_user_id)}</dt><dd>{header.id}</dd></div>
+                <div><dt>{t!(i18n, card.header_username)}</dt><dd>{header.name.clone()}</dd></div>
+                <div><dt>{t!(i18n, card.header_login)}</dt><dd>{header.login.clone()}</dd></div>
+                <div><dt>{t!(i18n, card.header_creation_date)}</dt><dd>{crate::lang::datetime(header.created_at)}</dd></div>
             </dl>
             <div class="card-actions">
                 <ImpersonateButton id can=header.can_impersonate && header.status != "deleted" />
@@ -180,8 +208,8 @@ fn CardBody(header: UserHeader, tab: String, body: Option<TabBody>) -> impl Into
             </div>
             {move || sync_result.get().map(|r| view! { <SyncReport r /> })}
         </section>
-        <TabList label="User card" tabs />
-        <section class="tab-panel" role="tabpanel" aria-label=tab_name.unwrap_or("User")>
+        <TabList label=t_string!(i18n, card.tab_list_label) tabs />
+        <section class="tab-panel" role="tabpanel" aria-label=name>
             {body}
         </section>
     }
@@ -193,6 +221,7 @@ fn CardBody(header: UserHeader, tab: String, body: Option<TabBody>) -> impl Into
 /// shown to open by hand (same link, same audit).
 #[component]
 fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let result = expect_context::<RwSignal<Option<Result<SyncResult, AppError>>>>();
     let blocked_link = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
@@ -220,7 +249,7 @@ fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
         None => {}
     });
     let title =
-        if can { "Open the web client as this user in a new tab" } else { "Needs the users-impersonate permission" };
+        if can { t_string!(i18n, card.impersonate_title) } else { t_string!(i18n, card.impersonate_needs_permission) };
     view! {
         <button type="button" class="button secondary" title=title disabled=move || !can || go.pending().get()
             on:click=move |_| {
@@ -229,13 +258,13 @@ fn ImpersonateButton(id: i64, can: bool) -> impl IntoView {
                 tab.set_value(web_sys::window().and_then(|w| w.open_with_url_and_target("", "_blank").ok().flatten()));
                 go.dispatch(());
             }>
-            "Log in as User"
+            {t!(i18n, card.impersonate_button)}
         </button>
         {move || blocked_link.get().map(|url| view! {
             <p class="notice" role="status">
-                "The browser blocked the new tab. "
-                <a href=url target="_blank" rel="noopener">"Open the web client as this user"</a>
-                " (works once, for 60 seconds)."
+                {t!(i18n, card.impersonate_blocked)}
+                <a href=url target="_blank" rel="noopener">{t!(i18n, card.impersonate_open_link)}</a>
+                {t!(i18n, card.impersonate_link_once)}
             </p>
         })}
     }

@@ -1,8 +1,8 @@
 //! Synchronize cameras: rebuilds the user's and its sub-users' camera lists in all their
 //! apps now, and reports what changed (within the administrator's scope).
 
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::lang::{t_string, td_string, use_i18n};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -28,29 +28,36 @@ pub struct SyncResult {
 }
 
 impl SyncedAccount {
+    /// What changed, in the page's language.
     pub fn summary(&self) -> String {
+        let lang = crate::lang::current();
         let mut parts = Vec::new();
         let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         if !self.cameras_added.is_empty() {
-            parts.push(format!("cameras added: {}", list(&self.cameras_added)));
+            parts.push(td_string!(lang, card.sync_cameras_added, list = list(&self.cameras_added)).to_string());
         }
         if !self.cameras_removed.is_empty() {
-            parts.push(format!("cameras removed: {}", list(&self.cameras_removed)));
+            parts.push(td_string!(lang, card.sync_cameras_removed, list = list(&self.cameras_removed)).to_string());
         }
         if !self.permissions_added.is_empty() {
-            parts.push(format!("permissions added: {}", self.permissions_added.join(", ")));
+            parts.push(
+                td_string!(lang, card.sync_permissions_added, list = self.permissions_added.join(", ")).to_string(),
+            );
         }
         if !self.permissions_removed.is_empty() {
-            parts.push(format!("permissions removed: {}", self.permissions_removed.join(", ")));
+            parts.push(
+                td_string!(lang, card.sync_permissions_removed, list = self.permissions_removed.join(", ")).to_string(),
+            );
         }
         if let Some((before, after)) = &self.status_changed {
-            parts.push(format!("status {before} → {after}"));
+            let (before, after) = (super::status_label(before), super::status_label(after));
+            parts.push(td_string!(lang, card.sync_status_changed, before = before, after = after).to_string());
         }
         if self.cameras_hidden {
-            parts.push("changes to cameras outside your scope are not shown".into());
+            parts.push(td_string!(lang, card.sync_cameras_hidden).to_string());
         }
         if parts.is_empty() {
-            "already up to date".into()
+            td_string!(lang, card.sync_up_to_date).to_string()
         } else {
             parts.join("; ")
         }
@@ -66,7 +73,7 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
         let ctx = require(Permission::UsersSyncCameras).await?;
         let header = super::load_header(ctx.db(), id).await?;
         if header.status == "deleted" {
-            return Err(AppError::Conflict("This user was deleted; there is nothing to synchronise.".into()));
+            return Err(AppError::Conflict(td_string!(crate::lang::current(), card.sync_err_deleted).into()));
         }
         let now = ctx.now();
         let mut tx = ctx.db().pool.begin().await?;
@@ -107,6 +114,7 @@ pub async fn sync_user_cameras(id: i64) -> Result<SyncResult, AppError> {
 
 #[component]
 pub(super) fn SyncButton(id: i64, can: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let result = expect_context::<RwSignal<Option<Result<SyncResult, AppError>>>>();
     let sync = Action::new(move |_: &()| sync_user_cameras(id));
     Effect::new(move |_| {
@@ -114,30 +122,29 @@ pub(super) fn SyncButton(id: i64, can: bool) -> impl IntoView {
             result.set(Some(r));
         }
     });
-    let title = if can {
-        "Rebuild this user's camera list in all its apps now"
-    } else {
-        "Needs the users-sync-cameras permission"
-    };
+    let title = if can { t_string!(i18n, card.sync_title) } else { t_string!(i18n, card.sync_needs_permission) };
     view! {
         <button type="button" class="button secondary" title=title disabled=move || !can || sync.pending().get()
             on:click=move |_| { sync.dispatch(()); }>
-            {move || if sync.pending().get() { "Synchronizing…" } else { "Synchronize cameras" }}
+            {move || if sync.pending().get() { t_string!(i18n, card.sync_pending) } else { t_string!(i18n, card.sync_button) }}
         </button>
     }
 }
 
 #[component]
 pub(super) fn SyncReport(r: Result<SyncResult, AppError>) -> impl IntoView {
+    let i18n = use_i18n();
     match r {
         Ok(r) => view! {
             <div class="notice ok" role="status">
-                <strong>{format!("Synchronized at {}.", format_utc(r.at))}</strong>
+                <strong>{t_string!(i18n, card.sync_done_at, at = crate::lang::datetime(r.at)).to_string()}</strong>
                 <ul class="sync-list">
-                    {r.accounts.iter().map(|a| view! { <li>{format!("{} (version {}): {}", a.login, a.version, a.summary())}</li> }).collect_view()}
+                    {r.accounts.iter().map(|a| view! {
+                        <li>{t_string!(i18n, card.sync_account, login = a.login.clone(), version = a.version, summary = a.summary()).to_string()}</li>
+                    }).collect_view()}
                 </ul>
             </div>
         }.into_any(),
-        Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+        Err(e) => view! { <p class="notice error" role="alert">{e.message()}</p> }.into_any(),
     }
 }

@@ -1,8 +1,8 @@
 //! The User tab: everything billing knows of the user, read-only.
 
 use crate::components::states::{ErrorState, Loading};
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::lang::{datetime, t, use_i18n};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -62,20 +62,21 @@ pub fn UserTab(id: i64) -> impl IntoView {
 
 #[component]
 fn Profile(p: UserProfile) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <p class="source-note">"Read-only: this data comes from the billing system."</p>
+        <p class="source-note">{t!(i18n, card.profile_read_only)}</p>
         <dl class="details">
-            <div><dt>"Status"</dt><dd><span class=format!("badge status-{}", p.status)>{p.status.clone()}</span></dd></div>
-            <div><dt>"Name"</dt><dd>{p.name}</dd></div>
-            <div><dt>"Login"</dt><dd>{p.login}</dd></div>
-            <div><dt>"Billing entity ID"</dt><dd><code>{p.entity}</code></dd></div>
-            <div><dt>"Created"</dt><dd>{format_utc(p.created_at)}</dd></div>
-            <div><dt>"Last changed"</dt><dd>{format_utc(p.updated_at)}</dd></div>
-            {p.deleted_at.map(|d| view! { <div><dt>"Deleted"</dt><dd>{format_utc(d)}</dd></div> })}
+            <div><dt>{t!(i18n, card.profile_status)}</dt><dd><span class=format!("badge status-{}", p.status)>{super::status_label(&p.status)}</span></dd></div>
+            <div><dt>{t!(i18n, card.profile_name)}</dt><dd>{p.name}</dd></div>
+            <div><dt>{t!(i18n, card.profile_login)}</dt><dd>{p.login}</dd></div>
+            <div><dt>{t!(i18n, card.profile_entity)}</dt><dd><code>{p.entity}</code></dd></div>
+            <div><dt>{t!(i18n, card.profile_created)}</dt><dd>{datetime(p.created_at)}</dd></div>
+            <div><dt>{t!(i18n, card.profile_updated)}</dt><dd>{datetime(p.updated_at)}</dd></div>
+            {p.deleted_at.map(|d| view! { <div><dt>{t!(i18n, card.profile_deleted)}</dt><dd>{datetime(d)}</dd></div> })}
         </dl>
-        <h2>"Billing properties"</h2>
+        <h2>{t!(i18n, card.profile_properties)}</h2>
         {if p.properties.is_empty() {
-            view! { <p class="state state-empty">"Billing sent no properties for this user."</p> }.into_any()
+            view! { <p class="state state-empty">{t!(i18n, card.profile_no_properties)}</p> }.into_any()
         } else {
             view! {
                 <dl class="details">

@@ -1,10 +1,12 @@
 //! `/users`: the subscribers created by billing — search, status filter, sort, keyset pages.
 
 use crate::components::list::{Column, ListView};
+use crate::components::pager::Counted;
 use crate::console::layout::ConsoleLayout;
 use crate::domain::page::Page;
-use crate::domain::time::format_date;
+use crate::domain::user::UserStatus;
 use crate::error::AppError;
+use crate::lang::{labels, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -24,14 +26,28 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
-/// Sort orders offered by the list: (value, column, descending, label).
-pub const SORTS: &[(&str, &str, bool, &str)] = &[
-    ("newest", "created_at", true, "Newest first"),
-    ("oldest", "created_at", false, "Oldest first"),
-    ("name", "name", false, "Name A–Z"),
-    ("name_desc", "name", true, "Name Z–A"),
-    ("login", "login", false, "Login A–Z"),
+/// Sort orders offered by the list: (value, column, descending); their labels are
+/// `sort_label`'s.
+pub const SORTS: &[(&str, &str, bool)] = &[
+    ("newest", "created_at", true),
+    ("oldest", "created_at", false),
+    ("name", "name", false),
+    ("name_desc", "name", true),
+    ("login", "login", false),
 ];
+
+/// What the sort selector calls a `SORTS` value, in the page's language.
+fn sort_label(value: &str) -> &'static str {
+    use crate::lang::td_string;
+    let locale = crate::lang::current();
+    match value {
+        "oldest" => td_string!(locale, users.sort_oldest),
+        "name" => td_string!(locale, users.sort_name),
+        "name_desc" => td_string!(locale, users.sort_name_desc),
+        "login" => td_string!(locale, users.sort_login),
+        _ => td_string!(locale, users.sort_newest),
+    }
+}
 
 #[server(prefix = "/api/console", endpoint = "users")]
 pub async fn list_users(
@@ -58,13 +74,12 @@ pub fn filters(
     status: Option<&str>,
     location: Option<String>,
 ) -> Result<queries::Filters, AppError> {
-    use crate::domain::user::UserStatus;
     let status = match status.unwrap_or("") {
         "" => queries::Status::NotDeleted,
         "all" => queries::Status::Any,
-        s => queries::Status::Only(
-            UserStatus::parse(s).ok_or_else(|| AppError::Invalid("Unknown status filter.".into()))?,
-        ),
+        s => queries::Status::Only(UserStatus::parse(s).ok_or_else(|| {
+            AppError::Invalid(crate::lang::td_string!(crate::lang::current(), users.list_unknown_status).into())
+        })?),
     };
     Ok(queries::Filters { term, status, location })
 }
@@ -83,64 +98,89 @@ pub fn UsersPage() -> impl IntoView {
         move || (param("q"), param("status"), param("sort"), param("after"), param("location")),
         |(q, status, sort, after, location)| list_users(q, status, sort, after, location),
     );
+    let i18n = use_i18n();
+    let statuses = [
+        ("", t_string!(i18n, users.list_status_not_deleted)),
+        ("active", labels::user_status(UserStatus::Active)),
+        ("paused", labels::user_status(UserStatus::Paused)),
+        ("deleted", labels::user_status(UserStatus::Deleted)),
+        ("all", t_string!(i18n, users.list_status_all)),
+    ];
     view! {
-        <Title text="Users" />
+        <Title text=t_string!(i18n, users.list_title) />
         <ConsoleLayout>
-            <h1>"Users"</h1>
+            <h1>{t!(i18n, users.list_title)}</h1>
             <form class="filters" method="get" action="/users" role="search">
                 <div class="field grow">
-                    <label for="user-search">"Search by name or login"</label>
-                    <input id="user-search" type="search" name="q" value=move || param("q").unwrap_or_default() placeholder="e.g. Smith or j.smith" />
+                    <label for="user-search">{t!(i18n, users.list_search_label)}</label>
+                    <input id="user-search" type="search" name="q" value=move || param("q").unwrap_or_default() placeholder=t_string!(i18n, users.list_search_placeholder) />
                 </div>
                 <div class="field">
-                    <label for="user-status">"Status"</label>
+                    <label for="user-status">{t!(i18n, users.list_status)}</label>
                     <select id="user-status" name="status">
-                        {[("", "Active and paused"), ("active", "Active"), ("paused", "Paused"), ("deleted", "Deleted"), ("all", "All, including deleted")]
+                        {statuses
                             .into_iter()
                             .map(|(v, l)| view! { <option value=v selected=move || param("status").unwrap_or_default() == v>{l}</option> })
                             .collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="user-sort">"Sort"</label>
+                    <label for="user-sort">{t!(i18n, users.list_sort)}</label>
                     <select id="user-sort" name="sort">
                         {SORTS
                             .iter()
-                            .map(|(v, _, _, l)| view! { <option value=*v selected=move || param("sort").as_deref().unwrap_or("newest") == *v>{*l}</option> })
+                            .map(|(v, _, _)| view! { <option value=*v selected=move || param("sort").as_deref().unwrap_or("newest") == *v>{sort_label(v)}</option> })
                             .collect_view()}
                     </select>
                 </div>
                 {move || param("location").map(|csa| view! { <input type="hidden" name="location" value=csa /> })}
-                <button type="submit" class="button primary">"Search"</button>
+                <button type="submit" class="button primary">{t!(i18n, users.list_submit)}</button>
             </form>
             {move || param("location").map(|csa| view! {
                 <p class="notice">
-                    {format!("Users linked to the location {csa}. ")}
-                    <a href="/users">"Show all users"</a>
+                    {t_string!(i18n, users.list_location_notice, csa = csa).to_string()}" "
+                    <a href="/users">{t!(i18n, users.list_show_all)}</a>
                 </p>
             })}
-            <ListView list=users columns=&COLUMNS row=user_row noun="users" empty="No users match these filters." export="/users/export" />
+            <ListView list=users columns=columns() row=user_row counts=Counted::Users
+                empty=t_string!(i18n, users.list_empty) export="/users/export" />
         </ConsoleLayout>
     }
 }
 
-const COLUMNS: [Column; 5] = [
-    Column::new("ID").wide_only(),
-    Column::new("Name").sorts("name", Some("name_desc")),
-    Column::new("Login").sorts("login", None),
-    Column::new("Status"),
-    Column::new("Created").sorts("oldest", Some("newest")).by_default("newest"),
-];
+/// The list's columns in the page's language. The table takes `&'static` columns: they
+/// are built once for each language.
+fn columns() -> &'static [Column] {
+    use crate::lang::{td_string, Locale};
+    use std::sync::OnceLock;
+    static BY_LANGUAGE: [OnceLock<[Column; 5]>; 2] = [OnceLock::new(), OnceLock::new()];
+    let locale = crate::lang::current();
+    let slot = match locale {
+        Locale::en => 0,
+        Locale::ru => 1,
+    };
+    BY_LANGUAGE[slot].get_or_init(|| {
+        [
+            Column::new(td_string!(locale, users.col_id)).wide_only(),
+            Column::new(td_string!(locale, users.col_name)).sorts("name", Some("name_desc")),
+            Column::new(td_string!(locale, users.col_login)).sorts("login", None),
+            Column::new(td_string!(locale, users.col_status)),
+            Column::new(td_string!(locale, users.col_created)).sorts("oldest", Some("newest")).by_default("newest"),
+        ]
+    })
+}
 
 fn user_row(u: UserRow) -> impl IntoView {
+    let i18n = use_i18n();
     let href = format!("/users/{}/user", u.id);
+    let status = UserStatus::parse(&u.status).map_or_else(|| u.status.clone(), |s| labels::user_status(s).to_string());
     view! {
         <tr class="row-link">
-            <td class="wide-only" data-label="ID">{u.id}</td>
-            <td data-label="Name"><a class="row-main" href=href>{u.name}</a></td>
-            <td data-label="Login">{u.login}</td>
-            <td data-label="Status"><span class=format!("badge status-{}", u.status)>{u.status.clone()}</span></td>
-            <td data-label="Created">{format_date(u.created_at)}</td>
+            <td class="wide-only" data-label=t_string!(i18n, users.col_id)>{u.id}</td>
+            <td data-label=t_string!(i18n, users.col_name)><a class="row-main" href=href>{u.name}</a></td>
+            <td data-label=t_string!(i18n, users.col_login)>{u.login}</td>
+            <td data-label=t_string!(i18n, users.col_status)><span class=format!("badge status-{}", u.status)>{status}</span></td>
+            <td data-label=t_string!(i18n, users.col_created)>{crate::lang::date(u.created_at)}</td>
         </tr>
     }
 }
