@@ -33,12 +33,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0002_user_search.sql", include_str!("../../../migrations/sqlite/0002_user_search.sql")),
     ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/sqlite/0003_sessions_and_sign_in.sql")),
     ("0004_camera_search.sql", include_str!("../../../migrations/sqlite/0004_camera_search.sql")),
+    ("0005_search_by_code.sql", include_str!("../../../migrations/sqlite/0005_search_by_code.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_schema.sql", include_str!("../../../migrations/postgres/0001_schema.sql")),
     ("0002_user_search.sql", include_str!("../../../migrations/postgres/0002_user_search.sql")),
     ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/postgres/0003_sessions_and_sign_in.sql")),
     ("0004_camera_search.sql", include_str!("../../../migrations/postgres/0004_camera_search.sql")),
+    ("0005_search_by_code.sql", include_str!("../../../migrations/postgres/0005_search_by_code.sql")),
 ];
 
 /// Registers both drivers with sqlx's `Any` (once per process).

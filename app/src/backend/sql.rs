@@ -54,11 +54,22 @@ impl From<Option<&str>> for Arg {
 pub struct Sql {
     pub text: String,
     args: Vec<Arg>,
+    /// Planned at each call with its values rather than prepared once (see `like`).
+    planned_per_call: bool,
 }
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self { text: text.to_string(), args: Vec::new() }
+        Self { text: text.to_string(), args: Vec::new(), planned_per_call: false }
+    }
+
+    /// Appends ` LIKE <pattern> ESCAPE '\'` (a pattern of `db::like_pattern`). The statement
+    /// is then planned at each call with its values, not prepared once: PostgreSQL's generic
+    /// plan for `LIKE $1` cannot use a trigram index, so after a few calls a prepared search
+    /// would read the whole table (45-70 ms at 100,000 users instead of 1-8 ms).
+    pub fn like(&mut self, pattern: String) -> &mut Self {
+        self.planned_per_call = true;
+        self.push(" LIKE ").bind(pattern).push(" ESCAPE '\\'")
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -88,7 +99,7 @@ impl Sql {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
-        let mut q = sqlx::query_as::<_, T>(&self.text);
+        let mut q = sqlx::query_as::<_, T>(&self.text).persistent(!self.planned_per_call);
         for a in &self.args {
             q = match a {
                 Arg::Int(v) => q.bind(*v),
@@ -101,7 +112,7 @@ impl Sql {
     }
 
     pub fn query(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
-        bind(sqlx::query(&self.text), &self.args)
+        bind(sqlx::query(&self.text).persistent(!self.planned_per_call), &self.args)
     }
 
     /// One multi-row `INSERT` (callers keep batches under the backends' parameter limits).

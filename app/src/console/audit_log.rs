@@ -121,7 +121,7 @@ pub async fn entries(
             .push("))");
     }
     if let Some(target) = &filters.target {
-        filter.push(" AND LOWER(target_label) LIKE ").bind(like_pattern(target)).push(" ESCAPE '\\'");
+        filter.push(" AND LOWER(target_label)").like(like_pattern(target));
     }
     if let Some(action) = &filters.action {
         filter.push(" AND action = ").bind(action.as_str());

@@ -44,7 +44,7 @@ impl From<IntercomRow> for Intercom {
 pub async fn list(db: &Db, q: Option<&str>, after: Option<&str>) -> Result<Page<Intercom>, AppError> {
     let mut filter = Sql::new(" WHERE 1 = 1");
     if let Some(term) = q.map(str::trim).filter(|t| !t.is_empty()) {
-        filter.push(" AND i.search LIKE ").bind(crate::backend::db::like_pattern(term)).push(" ESCAPE '\\'");
+        filter.push(" AND i.search").like(crate::backend::db::like_pattern(term));
     }
     let mut count = filter.clone();
     count.text = format!("SELECT COUNT(*) FROM intercoms i{}", filter.text);

@@ -13,12 +13,15 @@ use crate::error::AppError;
 pub async fn find(ctx: &Ctx, term: &str) -> Result<Found, AppError> {
     let db = ctx.db();
     let id = term.parse::<i64>().ok().filter(|id| *id > 0);
-    Ok(Found {
-        users: users(db, term, id).await?,
-        cameras: cameras(db, ctx.admin.id, term, id).await?,
-        intercoms: intercoms(db, term, id).await?,
-        locations: locations(db, ctx.admin.id, term).await?,
-    })
+    // Side by side, each kind on a connection of its own: the answer takes as long as the
+    // slowest kind, not all four.
+    let (users, cameras, intercoms, locations) = tokio::try_join!(
+        users(db, term, id),
+        cameras(db, ctx.admin.id, term, id),
+        intercoms(db, term, id),
+        locations(db, ctx.admin.id, term),
+    )?;
+    Ok(Found { users, cameras, intercoms, locations })
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,8 +53,8 @@ async fn users(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppErro
         sql.bind(fts_phrase(term));
         sql
     } else {
-        let mut sql = Sql::new("SELECT u.id, u.name, u.login, u.status FROM users u WHERE u.search LIKE ");
-        sql.bind(like_pattern(term)).push(" ESCAPE '\\'");
+        let mut sql = Sql::new("SELECT u.id, u.name, u.login, u.status FROM users u WHERE u.search");
+        sql.like(like_pattern(term));
         sql
     };
     sql.push(&format!(" AND u.parent_id IS NULL LIMIT {PER_KIND}"));
@@ -119,7 +122,7 @@ async fn cameras(db: &Db, admin: i64, term: &str, id: Option<i64>) -> Result<Vec
             }
             Backend::Postgres => {
                 let mut sql = within("cameras c");
-                sql.push(" AND LOWER(c.name) LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+                sql.push(" AND LOWER(c.name)").like(like_pattern(term));
                 sql
             }
         };
@@ -159,9 +162,9 @@ struct PlaceHit {
 async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppError> {
     let mut sql = Sql::new(
         "SELECT i.id, i.name, a.code, a.city, a.street, a.house, a.entrance FROM intercoms i \
-         JOIN csa_codes a ON a.code = i.csa_code WHERE i.search LIKE ",
+         JOIN csa_codes a ON a.code = i.csa_code WHERE i.search",
     );
-    sql.bind(like_pattern(term)).push(" ESCAPE '\\'");
+    sql.like(like_pattern(term));
     if let Some(id) = id {
         sql.push(" OR i.id = ").bind(id);
     }
@@ -175,30 +178,53 @@ async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, App
 }
 
 /// Locations by CSA code (or its beginning) or address, of those an administrator of a
-/// scope sees: its locations and those of its cameras. Each leads to its users.
+/// scope sees: its locations and those of its cameras. Each leads to its users. Each key is
+/// looked up by its own index: a code's beginning as a range of the codes' index, the
+/// address by its trigrams (one query with `OR` would read every code).
 async fn locations(db: &Db, admin: i64, term: &str) -> Result<Vec<Hit>, AppError> {
-    let mut sql = Sql::new(
-        "SELECT l.id, l.name, a.code, a.city, a.street, a.house, a.entrance FROM locations l \
-         JOIN csa_codes a ON a.code = l.csa_code WHERE (",
-    );
-    let contains = like_pattern(term);
-    // The same escaped term, without the leading `%`: codes that start with it.
-    sql.push("LOWER(a.code) LIKE ")
-        .bind(contains[1..].to_string())
-        .push(" ESCAPE '\\' OR LOWER(a.city || ' ' || a.street || ' ' || a.house) LIKE ")
-        .bind(contains)
-        .push(" ESCAPE '\\') AND (EXISTS (SELECT 1 FROM administrators sa WHERE sa.id = ")
-        .bind(admin)
-        .push(" AND sa.scope_all = 1) OR EXISTS (SELECT 1 FROM administrator_scope_locations sl WHERE sl.csa_code = l.csa_code AND sl.admin_id = ")
-        .bind(admin);
-    let n = sql.next_index();
-    sql.add_arg(admin);
-    sql.push(&format!(
-        ") OR EXISTS (SELECT 1 FROM cameras c WHERE c.location_id = l.id AND {})) LIMIT {PER_KIND}",
-        camera_condition(n)
-    ));
-    let mut rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    let places = |key: &dyn Fn(&mut Sql)| {
+        let mut sql = Sql::new(
+            "SELECT l.id, l.name, a.code, a.city, a.street, a.house, a.entrance FROM locations l \
+             JOIN csa_codes a ON a.code = l.csa_code WHERE ",
+        );
+        key(&mut sql);
+        sql.push(" AND (EXISTS (SELECT 1 FROM administrators sa WHERE sa.id = ")
+            .bind(admin)
+            .push(" AND sa.scope_all = 1) OR EXISTS (SELECT 1 FROM administrator_scope_locations sl WHERE sl.csa_code = l.csa_code AND sl.admin_id = ")
+            .bind(admin);
+        let n = sql.next_index();
+        sql.add_arg(admin);
+        sql.push(&format!(
+            ") OR EXISTS (SELECT 1 FROM cameras c WHERE c.location_id = l.id AND {})) LIMIT {PER_KIND}",
+            camera_condition(n)
+        ));
+        sql
+    };
+    // Codes compare byte by byte (the index's order on both databases).
+    let code = match db.backend {
+        Backend::Postgres => "LOWER(a.code) COLLATE \"C\"",
+        Backend::Sqlite => "LOWER(a.code)",
+    };
+    let start = term.trim().to_lowercase();
+    let by_code = places(&|sql: &mut Sql| {
+        sql.push(&format!("{code} >= "))
+            .bind(start.clone())
+            .push(&format!(" AND {code} < "))
+            .bind(format!("{start}\u{10FFFF}"));
+    });
+    let by_address = places(&|sql: &mut Sql| {
+        sql.push("LOWER(a.city || ' ' || a.street || ' ' || a.house)").like(like_pattern(term));
+    });
+    let mut rows: Vec<PlaceHit> = Vec::new();
+    for sql in [by_code, by_address] {
+        for hit in sql.query_as::<PlaceHit>().fetch_all(&db.pool).await? {
+            if rows.iter().all(|r| r.id != hit.id) {
+                rows.push(hit);
+            }
+        }
+    }
     rows.sort_by(|a, b| a.code.cmp(&b.code));
+    rows.truncate(PER_KIND as usize);
     Ok(rows
         .into_iter()
         .map(|l| {

@@ -83,7 +83,7 @@ fn uses_trigrams(db: &Db, filters: &Filters) -> bool {
 }
 
 fn contains(sql: &mut Sql, term: &str) {
-    sql.push(" AND search LIKE ").bind(like_pattern(term)).push(" ESCAPE '\\'");
+    sql.push(" AND search").like(like_pattern(term));
 }
 
 /// The accounts (not sub-users) matching `sql`'s conditions, driven by the trigram matches.

@@ -1,0 +1,3 @@
+-- The console's search finds locations by the beginning of their CSA code as a range of
+-- this index (byte order, whatever the database's collation).
+CREATE INDEX csa_codes_code_lower ON csa_codes ((LOWER(code) COLLATE "C"));
