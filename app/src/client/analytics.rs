@@ -264,22 +264,13 @@ fn CaseEvents(id: i64) -> impl IntoView {
     }
 }
 
-/// The events table's columns in the page's language. The table takes `&'static` columns:
-/// they are built once for each language.
-fn event_columns() -> &'static [Column] {
-    use crate::lang::{td_string, Locale};
-    use std::sync::OnceLock;
-    static BY_LANGUAGE: [OnceLock<[Column; 3]>; 2] = [OnceLock::new(), OnceLock::new()];
+/// The events table's columns in the page's language.
+fn event_columns() -> [Column; 3] {
+    use crate::lang::td_string;
     let locale = crate::lang::current();
-    let slot = match locale {
-        Locale::en => 0,
-        Locale::ru => 1,
-    };
-    BY_LANGUAGE[slot].get_or_init(|| {
-        [
-            Column::new(td_string!(locale, client.an_col_when)),
-            Column::new(td_string!(locale, client.an_col_event)),
-            Column::new(td_string!(locale, client.an_col_details)),
-        ]
-    })
+    [
+        Column::new(td_string!(locale, client.an_col_when)),
+        Column::new(td_string!(locale, client.an_col_event)),
+        Column::new(td_string!(locale, client.an_col_details)),
+    ]
 }

@@ -254,24 +254,15 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
-/// The log's columns in `lang`, built once per language (the table borrows them for good).
-fn columns(lang: Locale) -> &'static [Column] {
-    use std::sync::OnceLock;
-    static EN: OnceLock<[Column; 5]> = OnceLock::new();
-    static RU: OnceLock<[Column; 5]> = OnceLock::new();
-    let cell = match lang {
-        Locale::en => &EN,
-        Locale::ru => &RU,
-    };
-    cell.get_or_init(|| {
-        [
-            Column::new(td_string!(lang, admin.audit_col_time)),
-            Column::new(td_string!(lang, admin.audit_col_actor)),
-            Column::new(td_string!(lang, admin.audit_col_action)),
-            Column::new(td_string!(lang, admin.audit_col_target)),
-            Column::new(td_string!(lang, admin.audit_col_details)),
-        ]
-    })
+/// The log's columns in `lang`.
+fn columns(lang: Locale) -> [Column; 5] {
+    [
+        Column::new(td_string!(lang, admin.audit_col_time)),
+        Column::new(td_string!(lang, admin.audit_col_actor)),
+        Column::new(td_string!(lang, admin.audit_col_action)),
+        Column::new(td_string!(lang, admin.audit_col_target)),
+        Column::new(td_string!(lang, admin.audit_col_details)),
+    ]
 }
 
 /// What the log calls an action (its code stays beside it); an unknown code as it is.

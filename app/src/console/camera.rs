@@ -243,22 +243,13 @@ fn Profile(c: CameraProfile) -> impl IntoView {
     }
 }
 
-/// The streams table's columns in the page's language. The table takes `&'static`
-/// columns: they are built once for each language.
-fn stream_columns() -> &'static [Column] {
-    use crate::lang::{td_string, Locale};
-    use std::sync::OnceLock;
-    static BY_LANGUAGE: [OnceLock<[Column; 3]>; 2] = [OnceLock::new(), OnceLock::new()];
+/// The streams table's columns in the page's language.
+fn stream_columns() -> [Column; 3] {
+    use crate::lang::td_string;
     let locale = crate::lang::current();
-    let slot = match locale {
-        Locale::en => 0,
-        Locale::ru => 1,
-    };
-    BY_LANGUAGE[slot].get_or_init(|| {
-        [
-            Column::new(td_string!(locale, users.stream_col_stream)),
-            Column::new(td_string!(locale, users.stream_col_state)),
-            Column::new(td_string!(locale, users.stream_col_since)),
-        ]
-    })
+    [
+        Column::new(td_string!(locale, users.stream_col_stream)),
+        Column::new(td_string!(locale, users.stream_col_state)),
+        Column::new(td_string!(locale, users.stream_col_since)),
+    ]
 }

@@ -95,6 +95,18 @@ pub fn LanguageProvider(children: Children) -> impl IntoView {
     // Not the crate's `I18nContextProvider`: it adds an empty inline script to every page,
     // which the Content-Security-Policy would refuse.
     let options = leptos_i18n::context::I18nContextOptions::default().ssr_lang_header_getter(header);
+    // The context's one effect would write a language cookie (turned off here); on the server
+    // it could run after the request's reactive values are gone, and panic. Its owner is
+    // paused there, and kept for the page's lifetime.
+    #[cfg(feature = "ssr")]
+    let i18n = {
+        let owner = Owner::new();
+        owner.pause();
+        let i18n = owner.with(|| leptos_i18n::context::init_i18n_context_with_options::<Locale>(options));
+        on_cleanup(move || drop(owner));
+        i18n
+    };
+    #[cfg(not(feature = "ssr"))]
     let i18n = leptos_i18n::context::init_i18n_context_with_options::<Locale>(options);
     provide_context(i18n);
     view! {

@@ -96,24 +96,15 @@ pub fn AdminTable(
     view! { <DataTable columns=columns(lang) rows row /> }
 }
 
-/// The table's columns in `lang`, built once per language (the table borrows them for good).
-fn columns(lang: Locale) -> &'static [Column] {
-    use std::sync::OnceLock;
-    static EN: OnceLock<[Column; 7]> = OnceLock::new();
-    static RU: OnceLock<[Column; 7]> = OnceLock::new();
-    let cell = match lang {
-        Locale::en => &EN,
-        Locale::ru => &RU,
-    };
-    cell.get_or_init(|| {
-        [
-            Column::new(td_string!(lang, admin.col_login)),
-            Column::new(td_string!(lang, admin.col_name)),
-            Column::new(td_string!(lang, admin.col_role)),
-            Column::new(td_string!(lang, admin.col_permissions)),
-            Column::new(td_string!(lang, admin.col_scope)),
-            Column::new(td_string!(lang, admin.col_status)),
-            Column::new(td_string!(lang, admin.col_actions)).unlabelled(),
-        ]
-    })
+/// The table's columns in `lang`.
+fn columns(lang: Locale) -> [Column; 7] {
+    [
+        Column::new(td_string!(lang, admin.col_login)),
+        Column::new(td_string!(lang, admin.col_name)),
+        Column::new(td_string!(lang, admin.col_role)),
+        Column::new(td_string!(lang, admin.col_permissions)),
+        Column::new(td_string!(lang, admin.col_scope)),
+        Column::new(td_string!(lang, admin.col_status)),
+        Column::new(td_string!(lang, admin.col_actions)).unlabelled(),
+    ]
 }

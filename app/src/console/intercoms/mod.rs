@@ -204,27 +204,16 @@ pub fn IntercomsPage() -> impl IntoView {
     }
 }
 
-/// The list's columns in the page's language (built once per language: the list keeps
-/// them for good).
-fn columns() -> &'static [Column] {
-    use crate::lang::Locale;
-    use std::sync::OnceLock;
-    static EN: OnceLock<[Column; 5]> = OnceLock::new();
-    static RU: OnceLock<[Column; 5]> = OnceLock::new();
+/// The list's columns in the page's language.
+fn columns() -> [Column; 5] {
     let lang = crate::lang::current();
-    let cell = match lang {
-        Locale::en => &EN,
-        Locale::ru => &RU,
-    };
-    cell.get_or_init(|| {
-        [
-            Column::new(td_string!(lang, intercoms.col_name)),
-            Column::new(td_string!(lang, intercoms.col_address)),
-            Column::new(td_string!(lang, intercoms.col_department)),
-            Column::new(td_string!(lang, intercoms.col_flats)),
-            Column::new(td_string!(lang, intercoms.col_created_at)).wide_only(),
-        ]
-    })
+    [
+        Column::new(td_string!(lang, intercoms.col_name)),
+        Column::new(td_string!(lang, intercoms.col_address)),
+        Column::new(td_string!(lang, intercoms.col_department)),
+        Column::new(td_string!(lang, intercoms.col_flats)),
+        Column::new(td_string!(lang, intercoms.col_created_at)).wide_only(),
+    ]
 }
 
 fn intercom_row(i: Intercom) -> impl IntoView {

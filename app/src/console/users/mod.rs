@@ -148,26 +148,17 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// The list's columns in the page's language. The table takes `&'static` columns: they
-/// are built once for each language.
-fn columns() -> &'static [Column] {
-    use crate::lang::{td_string, Locale};
-    use std::sync::OnceLock;
-    static BY_LANGUAGE: [OnceLock<[Column; 5]>; 2] = [OnceLock::new(), OnceLock::new()];
+/// The list's columns in the page's language.
+fn columns() -> [Column; 5] {
+    use crate::lang::td_string;
     let locale = crate::lang::current();
-    let slot = match locale {
-        Locale::en => 0,
-        Locale::ru => 1,
-    };
-    BY_LANGUAGE[slot].get_or_init(|| {
-        [
-            Column::new(td_string!(locale, users.col_id)).wide_only(),
-            Column::new(td_string!(locale, users.col_name)).sorts("name", Some("name_desc")),
-            Column::new(td_string!(locale, users.col_login)).sorts("login", None),
-            Column::new(td_string!(locale, users.col_status)),
-            Column::new(td_string!(locale, users.col_created)).sorts("oldest", Some("newest")).by_default("newest"),
-        ]
-    })
+    [
+        Column::new(td_string!(locale, users.col_id)).wide_only(),
+        Column::new(td_string!(locale, users.col_name)).sorts("name", Some("name_desc")),
+        Column::new(td_string!(locale, users.col_login)).sorts("login", None),
+        Column::new(td_string!(locale, users.col_status)),
+        Column::new(td_string!(locale, users.col_created)).sorts("oldest", Some("newest")).by_default("newest"),
+    ]
 }
 
 fn user_row(u: UserRow) -> impl IntoView {
