@@ -97,12 +97,13 @@ pub fn LanguageProvider(children: Children) -> impl IntoView {
     let options = leptos_i18n::context::I18nContextOptions::default().ssr_lang_header_getter(header);
     // The context's one effect would write a language cookie (turned off here); on the server
     // it could run after the request's reactive values are gone, and panic. Its owner is
-    // paused there, and kept for the page's lifetime.
+    // paused there once the context is made (pausing reaches the owners made under it; one
+    // made later under a paused owner would not inherit it), and kept for the page's lifetime.
     #[cfg(feature = "ssr")]
     let i18n = {
         let owner = Owner::new();
-        owner.pause();
         let i18n = owner.with(|| leptos_i18n::context::init_i18n_context_with_options::<Locale>(options));
+        owner.pause();
         on_cleanup(move || drop(owner));
         i18n
     };
