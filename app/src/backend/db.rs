@@ -34,6 +34,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/sqlite/0003_sessions_and_sign_in.sql")),
     ("0004_camera_search.sql", include_str!("../../../migrations/sqlite/0004_camera_search.sql")),
     ("0005_search_by_code.sql", include_str!("../../../migrations/sqlite/0005_search_by_code.sql")),
+    ("0006_place_search.sql", include_str!("../../../migrations/sqlite/0006_place_search.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_schema.sql", include_str!("../../../migrations/postgres/0001_schema.sql")),
@@ -41,6 +42,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_sessions_and_sign_in.sql", include_str!("../../../migrations/postgres/0003_sessions_and_sign_in.sql")),
     ("0004_camera_search.sql", include_str!("../../../migrations/postgres/0004_camera_search.sql")),
     ("0005_search_by_code.sql", include_str!("../../../migrations/postgres/0005_search_by_code.sql")),
+    ("0006_place_search.sql", include_str!("../../../migrations/postgres/0006_place_search.sql")),
 ];
 
 /// Registers both drivers with sqlx's `Any` (once per process).

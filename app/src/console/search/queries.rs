@@ -10,6 +10,52 @@ use crate::domain::address::AddressParts;
 use crate::domain::camera::normalise_mac;
 use crate::error::AppError;
 
+/// Rows of a table whose text holds the term: on SQLite through the table's FTS5 trigram
+/// index (whose rowid is the row's id), on PostgreSQL by `LIKE` through its pg_trgm index.
+/// Neither reads every row. Terms under 3 characters have no trigram: SQLite reads rows
+/// with `LIKE` then, stopping at the first few matches.
+struct Text {
+    table: &'static str,
+    alias: &'static str,
+    fts: &'static str,
+    column: &'static str,
+}
+
+const USERS: Text = Text { table: "users", alias: "u", fts: "users_search", column: "u.search" };
+const CAMERAS: Text = Text { table: "cameras", alias: "c", fts: "cameras_search", column: "LOWER(c.name)" };
+const INTERCOMS: Text = Text { table: "intercoms", alias: "i", fts: "intercoms_search", column: "i.search" };
+const LOCATIONS: Text = Text {
+    table: "locations",
+    alias: "l",
+    fts: "locations_search",
+    column: "LOWER(a.city || ' ' || a.street || ' ' || a.house)",
+};
+
+impl Text {
+    fn by_trigrams(&self, db: &Db, term: &str) -> bool {
+        db.backend == Backend::Sqlite && term.trim().chars().count() >= 3
+    }
+
+    /// The table to select from (as its alias).
+    fn from(&self, db: &Db, term: &str) -> String {
+        let Text { table, alias, fts, .. } = self;
+        if self.by_trigrams(db, term) {
+            format!("{fts} CROSS JOIN {table} {alias} ON {alias}.id = {fts}.rowid")
+        } else {
+            format!("{table} {alias}")
+        }
+    }
+
+    /// The condition that the row holds `term`.
+    fn holds(&self, db: &Db, term: &str, sql: &mut Sql) {
+        if self.by_trigrams(db, term) {
+            sql.push(&format!("{} MATCH ", self.fts)).bind(fts_phrase(term));
+        } else {
+            sql.push(self.column).like(like_pattern(term));
+        }
+    }
+}
+
 pub async fn find(ctx: &Ctx, term: &str) -> Result<Found, AppError> {
     let db = ctx.db();
     let id = term.parse::<i64>().ok().filter(|id| *id > 0);
@@ -45,18 +91,8 @@ async fn users(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppErro
         None => Vec::new(),
     };
     // No order asked of the database (see `cameras`).
-    let mut sql = if db.backend == Backend::Sqlite && term.trim().chars().count() >= 3 {
-        let mut sql = Sql::new(
-            "SELECT u.id, u.name, u.login, u.status FROM users_search CROSS JOIN users u ON u.id = users_search.rowid \
-             WHERE users_search MATCH ",
-        );
-        sql.bind(fts_phrase(term));
-        sql
-    } else {
-        let mut sql = Sql::new("SELECT u.id, u.name, u.login, u.status FROM users u WHERE u.search");
-        sql.like(like_pattern(term));
-        sql
-    };
+    let mut sql = Sql::new(&format!("SELECT u.id, u.name, u.login, u.status FROM {} WHERE ", USERS.from(db, term)));
+    USERS.holds(db, term, &mut sql);
     sql.push(&format!(" AND u.parent_id IS NULL LIMIT {PER_KIND}"));
     for u in sql.query_as::<UserHit>().fetch_all(&db.pool).await? {
         if found.iter().all(|f| f.id != u.id) {
@@ -114,18 +150,9 @@ async fn cameras(db: &Db, admin: i64, term: &str, id: Option<i64>) -> Result<Vec
     if term.trim().chars().count() >= 3 {
         // No order asked of the database: it stops at the first matches its index gives
         // (ordering them would make it read every match, or walk every camera).
-        let sql = match db.backend {
-            Backend::Sqlite => {
-                let mut sql = within("cameras_search CROSS JOIN cameras c ON c.id = cameras_search.rowid");
-                sql.push(" AND cameras_search MATCH ").bind(fts_phrase(term));
-                sql
-            }
-            Backend::Postgres => {
-                let mut sql = within("cameras c");
-                sql.push(" AND LOWER(c.name)").like(like_pattern(term));
-                sql
-            }
-        };
+        let mut sql = within(&CAMERAS.from(db, term));
+        sql.push(" AND ");
+        CAMERAS.holds(db, term, &mut sql);
         lookups.push(sql);
     }
     let mut rows: Vec<CameraHit> = Vec::new();
@@ -158,19 +185,34 @@ struct PlaceHit {
     address: AddressParts,
 }
 
-/// Intercoms by id, name or address.
+/// Intercoms by id, or by part of the name or address.
 async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, AppError> {
-    let mut sql = Sql::new(
-        "SELECT i.id, i.name, a.code, a.city, a.street, a.house, a.entrance FROM intercoms i \
-         JOIN csa_codes a ON a.code = i.csa_code WHERE i.search",
-    );
-    sql.like(like_pattern(term));
+    let select = |from: &str| {
+        Sql::new(&format!(
+            "SELECT i.id, i.name, a.code, a.city, a.street, a.house, a.entrance FROM {from} \
+             JOIN csa_codes a ON a.code = i.csa_code WHERE "
+        ))
+    };
+    let mut lookups = Vec::new();
     if let Some(id) = id {
-        sql.push(" OR i.id = ").bind(id);
+        let mut sql = select("intercoms i");
+        sql.push("i.id = ").bind(id);
+        lookups.push(sql);
     }
-    sql.push(&format!(" LIMIT {PER_KIND}"));
-    let mut rows: Vec<PlaceHit> = sql.query_as().fetch_all(&db.pool).await?;
+    let mut sql = select(&INTERCOMS.from(db, term));
+    INTERCOMS.holds(db, term, &mut sql);
+    lookups.push(sql);
+    let mut rows: Vec<PlaceHit> = Vec::new();
+    for mut sql in lookups {
+        sql.push(&format!(" LIMIT {PER_KIND}"));
+        for hit in sql.query_as::<PlaceHit>().fetch_all(&db.pool).await? {
+            if rows.iter().all(|r| r.id != hit.id) {
+                rows.push(hit);
+            }
+        }
+    }
     rows.sort_by_key(|i| i.id);
+    rows.truncate(PER_KIND as usize);
     Ok(rows
         .into_iter()
         .map(|i| Hit { detail: i.address.line(), title: i.name, href: format!("/intercoms/{}/general", i.id) })
@@ -182,11 +224,11 @@ async fn intercoms(db: &Db, term: &str, id: Option<i64>) -> Result<Vec<Hit>, App
 /// looked up by its own index: a code's beginning as a range of the codes' index, the
 /// address by its trigrams (one query with `OR` would read every code).
 async fn locations(db: &Db, admin: i64, term: &str) -> Result<Vec<Hit>, AppError> {
-    let places = |key: &dyn Fn(&mut Sql)| {
-        let mut sql = Sql::new(
-            "SELECT l.id, l.name, a.code, a.city, a.street, a.house, a.entrance FROM locations l \
-             JOIN csa_codes a ON a.code = l.csa_code WHERE ",
-        );
+    let places = |from: &str, key: &dyn Fn(&mut Sql)| {
+        let mut sql = Sql::new(&format!(
+            "SELECT l.id, l.name, a.code, a.city, a.street, a.house, a.entrance FROM {from} \
+             JOIN csa_codes a ON a.code = l.csa_code WHERE "
+        ));
         key(&mut sql);
         sql.push(" AND (EXISTS (SELECT 1 FROM administrators sa WHERE sa.id = ")
             .bind(admin)
@@ -206,15 +248,13 @@ async fn locations(db: &Db, admin: i64, term: &str) -> Result<Vec<Hit>, AppError
         Backend::Sqlite => "LOWER(a.code)",
     };
     let start = term.trim().to_lowercase();
-    let by_code = places(&|sql: &mut Sql| {
+    let by_code = places("locations l", &|sql: &mut Sql| {
         sql.push(&format!("{code} >= "))
             .bind(start.clone())
             .push(&format!(" AND {code} < "))
             .bind(format!("{start}\u{10FFFF}"));
     });
-    let by_address = places(&|sql: &mut Sql| {
-        sql.push("LOWER(a.city || ' ' || a.street || ' ' || a.house)").like(like_pattern(term));
-    });
+    let by_address = places(&LOCATIONS.from(db, term), &|sql: &mut Sql| LOCATIONS.holds(db, term, sql));
     let mut rows: Vec<PlaceHit> = Vec::new();
     for sql in [by_code, by_address] {
         for hit in sql.query_as::<PlaceHit>().fetch_all(&db.pool).await? {
