@@ -240,6 +240,44 @@ async fn a_broad_search_counts_up_to_a_thousand_and_pages_through_all() {
 }
 
 #[tokio::test]
+async fn a_heavy_users_billing_events_count_up_to_a_thousand_and_page_through_all() {
+    each_backend(|app| async move {
+        let (user,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (login, name, password_hash, search, created_at, updated_at) \
+             VALUES ('heavy', 'Heavy', 'x', 'heavy heavy', 1, 1) RETURNING id",
+        )
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+        // 1,100 events: 1,090 pauses and 10 location requests.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100) \
+             INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
+             SELECT 'heavy-' || i, CASE WHEN i % 110 = 0 THEN 'billing.create_location' ELSE 'billing.pause_entity' END, \
+             'E-HEAVY', $1, 'h', '{}', 'applied', 200, '{}', i FROM n",
+        )
+        .bind(user)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+        let cookie = app.superadmin().await;
+        let id = user.to_string();
+        let (status, page) = app.call("user_billing_events", Some(&cookie), &[("id", &id)]).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1_000), Some(true)));
+        assert_eq!(page["rows"][0]["request_id"], "heavy-1100", "newest first");
+        let (events, _) = all_pages(&app, &cookie, "user_billing_events", &[("id", &id)]).await;
+        assert_eq!(events.len(), 1_100, "every event is reachable page by page");
+        let filter = [("id", id.as_str()), ("event_type", "billing.create_location")];
+        let (status, page) = app.call("user_billing_events", Some(&cookie), &filter).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(10), Some(false)));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn every_tab_shows_the_users_data() {
     each_backend(|app| async move {
         server::demo::generate(app.db(), 60, 3, app.now()).await.unwrap();

@@ -7,11 +7,11 @@ use crate::backend::principal::Admin;
 use crate::backend::scope::camera_condition;
 use crate::backend::sql::Sql;
 use crate::domain::billing::EventType;
-use crate::domain::page::{Cursor, Page, Window};
+use crate::domain::page::{Cursor, Page, Window, COUNT_CAP};
 use crate::error::AppError;
 
 /// The billing events of `user` (of type `filter`, if given) in `window`, newest first, as
-/// the administrator `admin` may see them.
+/// the administrator `admin` may see them; counted up to [`COUNT_CAP`].
 pub async fn events(
     db: &Db,
     admin: &Admin,
@@ -25,8 +25,14 @@ pub async fn events(
         conditions.push(" AND type = ").bind(t.code());
     }
     let total = if window.counted {
+        // Counted up to the cap ("1,000+ events"): a heavy user has tens of thousands, and
+        // counting them all on every page cost more than reading the page.
         let mut count = conditions.clone();
-        count.text = format!("SELECT COUNT(*) FROM billing_events{}", conditions.text);
+        count.text = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM billing_events{} LIMIT {}) AS e",
+            conditions.text,
+            COUNT_CAP + 1
+        );
         let (n,): (i64,) = count.query_as().fetch_one(&db.pool).await?;
         n
     } else {
@@ -48,7 +54,8 @@ pub async fn events(
     list.push(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", window.limit()));
     let rows: Vec<BillingEventRow> = list.query_as().fetch_all(&db.pool).await?;
     let rows = mask_cameras(db, admin, rows).await?;
-    Ok(Page::from_window(rows, total, window, |r: &BillingEventRow| Cursor { key: r.created_at.to_string(), id: r.id }))
+    Ok(Page::from_window(rows, total, window, |r: &BillingEventRow| Cursor { key: r.created_at.to_string(), id: r.id })
+        .capped())
 }
 
 /// The payload fields that describe a camera.
