@@ -2,7 +2,7 @@
 //! "Several server processes"): sessions made on one work on the other, billing requests
 //! spread over both are applied exactly once, environment events reach clients connected to
 //! either (LISTEN/NOTIFY), and retention runs once. Needs `TEST_POSTGRES_URL`; skipped
-//! without it.
+//! without it. Also a server killed in the middle of a bulk import (both databases).
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -267,4 +267,98 @@ async fn two_server_processes_share_one_postgresql_database() {
     drop((a, b));
     pool.pool.close().await;
     db.drop_db().await;
+}
+
+/// Bulk onboarding through `POST /api/billing/v1/batch` while the server is killed
+/// (SIGKILL) mid-way and started again: the caller sends every batch again, as an import
+/// interrupted by a dead server would, and every request is applied exactly once. On SQLite,
+/// and on PostgreSQL with `TEST_POSTGRES_URL`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_import_loses_and_doubles_no_request() {
+    let dir = std::env::temp_dir().join(format!("vms_killed_{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![(format!("sqlite://{}/killed.db", dir.display()), None)];
+    if let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") {
+        let db = TestDb::create(&admin_url).await;
+        urls.push((db.url.clone(), Some(db)));
+    }
+    const N: usize = 6_000;
+    const BATCH: usize = 250;
+    let hash = crate::onboarding::billing_hash("onboarded-password", 19456, 2);
+    let batches: Vec<String> = (0..N / BATCH)
+        .map(|b| {
+            let requests: Vec<Value> = (b * BATCH..(b + 1) * BATCH)
+                .map(|i| {
+                    json!({"id": format!("kill-{i}"), "type": "billing.new_entity", "entity": format!("KILL-{i}"),
+                                "login": format!("kill{i}"), "name": format!("Killed {i}"), "password_hash": hash})
+                })
+                .collect();
+            json!({ "requests": requests }).to_string()
+        })
+        .collect();
+    let auth = format!("Bearer {BILLING}");
+    let headers = [("content-type", "application/json"), ("authorization", auth.as_str())];
+    for (url, pg) in urls {
+        let db = app::backend::db::Db::connect(&url).await.unwrap();
+        let count = |sql: &'static str| {
+            let pool = db.pool.clone();
+            async move { sqlx::query_as::<_, (i64,)>(sql).fetch_one(&pool).await.unwrap().0 }
+        };
+
+        // Batches go in one after another until the server is killed among them.
+        let mut server = start(&url).await;
+        let port = server.port;
+        let sender = {
+            let batches = batches.clone();
+            let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            tokio::spawn(async move {
+                let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                for body in &batches {
+                    if try_send(port, "POST", "/api/billing/v1/batch", &headers, body).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        let mut at_kill = 0;
+        for _ in 0..600 {
+            at_kill = count("SELECT COUNT(*) FROM billing_events").await;
+            if at_kill >= 1_000 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
+        sender.await.unwrap();
+        let after_kill = count("SELECT COUNT(*) FROM billing_events").await;
+        assert!(at_kill >= 1_000 && after_kill < N as i64, "{url}: killed mid-import ({after_kill} of {N})");
+
+        // Started again, every batch sent again: each request answered as applied once.
+        server = start(&url).await;
+        for body in &batches {
+            let (status, _, text) = send(server.port, "POST", "/api/billing/v1/batch", &headers, body).await;
+            assert_eq!(status, StatusCode::OK, "{text}");
+            let answer: Value = serde_json::from_str(&text).unwrap();
+            for result in answer["results"].as_array().unwrap() {
+                assert_eq!(
+                    (result["status"].as_u64(), result["body"]["outcome"].as_str()),
+                    (Some(200), Some("applied")),
+                    "{result}"
+                );
+            }
+        }
+        assert_eq!(count("SELECT COUNT(*) FROM billing_events").await, N as i64, "{url}: one event a request");
+        assert_eq!(
+            count("SELECT COUNT(DISTINCT request_id) FROM billing_events WHERE outcome = 'applied'").await,
+            N as i64
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM users").await, N as i64, "{url}: every subscriber once");
+        drop(server);
+        db.pool.close().await;
+        if let Some(pg) = pg {
+            pg.drop_db().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

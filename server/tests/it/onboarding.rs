@@ -11,7 +11,7 @@ async fn post(app: &TestApp, body: Value) -> (StatusCode, Value) {
 }
 
 /// An argon2id hash as billing would make it, with its own parameters.
-fn billing_hash(password: &str, m: u32, t: u32) -> String {
+pub(crate) fn billing_hash(password: &str, m: u32, t: u32) -> String {
     use argon2::password_hash::PasswordHasher;
     use argon2::{Algorithm, Argon2, Params, Version};
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(m, t, 1, None).unwrap())
