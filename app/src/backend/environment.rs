@@ -104,17 +104,18 @@ async fn write<C: Exec>(
     now: i64,
     synced: bool,
 ) -> Result<(), sqlx::Error> {
-    conn.run(
-        "INSERT INTO environments (user_id, version, data, synced_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+    const UPSERT: &str = "INSERT INTO environments (user_id, version, data, synced_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, data = excluded.data, updated_at = excluded.updated_at, \
-         synced_at = COALESCE(excluded.synced_at, environments.synced_at)",
-        args![user, version, data.to_string(), synced.then_some(now), now],
-    )
-    .await?;
+         synced_at = COALESCE(excluded.synced_at, environments.synced_at)";
+    let mut args = args![user, version, data.to_string(), synced.then_some(now), now];
     if conn.is_postgres() {
-        // Delivered to every server process's listener when the transaction commits.
-        conn.run("SELECT pg_notify($1, $2)", args![super::changes::CHANNEL, super::changes::payload(user, version)])
+        // Announced to every server process's listener when the transaction commits; in the
+        // same statement as the write (one round trip).
+        args.extend(args![super::changes::CHANNEL, super::changes::payload(user, version)]);
+        conn.run(&format!("WITH written AS ({UPSERT} RETURNING user_id) SELECT pg_notify($6, $7) FROM written"), args)
             .await?;
+    } else {
+        conn.run(UPSERT, args).await?;
     }
     super::changes::announce(user, version);
     Ok(())
@@ -143,6 +144,28 @@ async fn lock<C: Exec>(conn: &mut C, users: &[i64]) -> Result<(), sqlx::Error> {
 /// changed. Call it inside the transaction of the change.
 pub async fn refresh<C: Exec>(conn: &mut C, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
     lock(conn, users).await?;
+    refresh_locked(conn, users, now).await
+}
+
+/// `refresh` of the account and its sub-users (`family`), found and locked (see `lock`) in
+/// one statement.
+pub async fn refresh_family<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<(), sqlx::Error> {
+    let family = if conn.is_postgres() {
+        let rows: Vec<(i64,)> = conn
+            .rows(
+                "SELECT id FROM users WHERE (id = $1 OR parent_id = $1) AND deleted_at IS NULL ORDER BY id \
+                 FOR NO KEY UPDATE",
+                args![user],
+            )
+            .await?;
+        rows.into_iter().map(|(id,)| id).collect()
+    } else {
+        family(conn, user).await?
+    };
+    refresh_locked(conn, &family, now).await
+}
+
+async fn refresh_locked<C: Exec>(conn: &mut C, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
     for &user in users {
         let Some(data) = compute(conn, user).await? else { continue };
         match stored(conn, user).await? {

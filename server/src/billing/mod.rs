@@ -156,12 +156,6 @@ enum Done {
     Replay,
 }
 
-/// Handles one request in a transaction of its own: the raw baseline of `make bench`.
-pub async fn process(state: &AppState, r: &Request, body_hash: &str) -> Result<(StatusCode, Value), ApiError> {
-    let p = Prepared::new(state, r.clone(), body_hash.to_string()).await?;
-    alone(&state.db.pool, &p).await
-}
-
 /// Applies one request in its own transaction and answers it. A transaction that failed on
 /// the database's side (on PostgreSQL, a deadlock between concurrent requests touching the
 /// same rows) was rolled back whole, so it is safely tried again.
@@ -217,8 +211,7 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
     match effects::apply(conn, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
             if types::changes_environment(r.logged_type()) {
-                let family = environment::family(conn, user_id).await?;
-                environment::refresh(conn, &family, p.now).await?;
+                environment::refresh_family(conn, user_id, p.now).await?;
             }
             conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
             let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id,

@@ -223,8 +223,7 @@ pub mod queries {
         );
         audit::record(&mut *tx, now, entry).await?;
         // A user's permissions bound its sub-users': refresh them all.
-        let family = crate::backend::environment::family(&mut tx, t.parent.unwrap_or(id)).await?;
-        crate::backend::environment::refresh(&mut tx, &family, now).await?;
+        crate::backend::environment::refresh_family(&mut tx, t.parent.unwrap_or(id), now).await?;
         tx.commit().await?;
         Ok(version + 1)
     }
