@@ -35,6 +35,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_camera_search.sql", include_str!("../../../migrations/sqlite/0004_camera_search.sql")),
     ("0005_search_by_code.sql", include_str!("../../../migrations/sqlite/0005_search_by_code.sql")),
     ("0006_place_search.sql", include_str!("../../../migrations/sqlite/0006_place_search.sql")),
+    ("0007_login_lookup.sql", include_str!("../../../migrations/sqlite/0007_login_lookup.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_schema.sql", include_str!("../../../migrations/postgres/0001_schema.sql")),
@@ -43,6 +44,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_camera_search.sql", include_str!("../../../migrations/postgres/0004_camera_search.sql")),
     ("0005_search_by_code.sql", include_str!("../../../migrations/postgres/0005_search_by_code.sql")),
     ("0006_place_search.sql", include_str!("../../../migrations/postgres/0006_place_search.sql")),
+    ("0007_login_lookup.sql", include_str!("../../../migrations/postgres/0007_login_lookup.sql")),
 ];
 
 /// Registers both drivers with sqlx's `Any` (once per process).
