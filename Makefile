@@ -62,14 +62,16 @@ test-rust:
 test-e2e:
 	cd end2end && npx playwright test
 
-# Billing API throughput and latency, console server functions at 10,000 and 100,000 users,
+# Billing API throughput and latency (a server process under load from the bench process,
+# against hand-written SQL and pgbench), console server functions at 10,000 and 100,000 users,
 # then page weight and time to hydrated in Chromium (SQLite; PostgreSQL too with
 # BENCH_POSTGRES_URL or TEST_POSTGRES_URL). BENCH_SECONDS sets the length of each billing
 # phase (default 30); BENCH_CONSOLE_USERS the console data sizes (default 10000,100000).
 bench: SERVER_PROFILE = release
 bench: tools e2e-tools build
-	cargo run --release -p server --bin bench
-	cargo run --release -p server --bin bench_console
+	cargo build --release -p server --bins
+	$(CARGO_TARGET_DIR)/release/bench
+	$(CARGO_TARGET_DIR)/release/bench_console
 	cd end2end && npx playwright test -c bench.config.ts
 
 fmt:

@@ -1,23 +1,25 @@
 //! `make bench`: billing API throughput and latency over real HTTP (64 keep-alive
-//! connections) against the same work done directly through sqlx (the raw baseline), on
-//! SQLite and, when `BENCH_POSTGRES_URL` or `TEST_POSTGRES_URL` is set, on PostgreSQL.
-//! `billing.new_entity` (argon2id) is measured separately, and so is the API while a flood
-//! of sign-ins with random logins runs beside it (with a real administrator signing in).
+//! connections) to a `server` process of its own, against the baseline of the same rows
+//! written with hand-written SQL from this process (and, on PostgreSQL, pgbench's own rate
+//! of single-row transactions), on SQLite and, when `BENCH_POSTGRES_URL` or
+//! `TEST_POSTGRES_URL` is set, on PostgreSQL. `billing.new_entity` (argon2id) is measured
+//! separately, so are bulk onboarding with hashed passwords (`BENCH_ONBOARD` subscribers
+//! through the batch call) and the API while a flood of sign-ins with random logins runs
+//! beside it (with a real administrator signing in).
 
 use app::backend::db::Backend;
-use app::backend::state::{AppState, Clock, Config};
+use app::backend::state::Clock;
 use app::domain::rng::SplitMix64;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
-use server::billing::{self, request::Request};
+use server::billing;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[path = "shared/bench_db.rs"]
 mod bench_db;
-use bench_db::{drop_db, fresh_db};
+use bench_db::{db_url, drop_db, fresh_db};
 
 const CONNECTIONS: usize = 64;
 const TOKEN: &str = "bench-token";
@@ -77,7 +79,7 @@ impl Workload {
                     (self.n >> 8) & 255,
                     self.n & 255
                 );
-                let mac = if run.starts_with("raw") { mac.replacen("0a", "0b", 1) } else { mac };
+                let mac = if run == "sql" { mac.replacen("0a", "0b", 1) } else { mac };
                 self.macs.push((mac.clone(), entity.clone()));
                 json!({"id": id, "type": "billing.new_camera", "entity": entity, "mac": mac, "serial_number": format!("SN{}", self.n), "model": "Bench"})
             }
@@ -142,28 +144,189 @@ async fn http_phase(
     collect(tasks, started).await
 }
 
-async fn raw_phase(state: AppState, seconds: u64, make: impl Fn(usize) -> Box<dyn FnMut() -> Value + Send>) -> Stats {
+/// The baseline: the rows a billing request writes (its event and its effect), written with
+/// hand-written SQL and nothing else, one transaction per request, by this process over a
+/// pool of its own at the API's concurrency. No validation, no idempotency check, no
+/// environment refresh: what the database can do, not what the application does.
+async fn sql_phase(url: &str, seconds: u64, make: impl Fn(usize) -> Box<dyn FnMut() -> Value + Send>) -> Stats {
+    // SQLite with the settings the server gives its connections.
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(CONNECTIONS as u32)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..CONNECTIONS {
         let mut next = make(w);
-        let state = state.clone();
+        let pool = pool.clone();
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut errors) = (Vec::new(), 0);
             while Instant::now() < deadline {
-                let Value::Object(map) = next() else { unreachable!() };
-                let hash = billing::body_hash(&state.db.secret, &map);
-                let r = Request::parse(map).unwrap();
+                let r = next();
                 let t = Instant::now();
-                let ok = matches!(billing::process(&state, &r, &hash).await, Ok((s, _)) if s == 200);
+                let written = async {
+                    let mut tx = pool.begin().await?;
+                    write_rows(&mut tx, &r).await?;
+                    tx.commit().await
+                };
+                let ok = written.await.is_ok();
                 lat.push(t.elapsed().as_micros() as u64);
                 errors += usize::from(!ok);
             }
             (lat, errors)
         }));
     }
-    collect(tasks, started).await
+    let stats = collect(tasks, started).await;
+    pool.close().await;
+    stats
+}
+
+/// The event row and the effect's rows of one request of the mix (`Workload`).
+async fn write_rows(tx: &mut sqlx::AnyConnection, r: &Value) -> Result<(), sqlx::Error> {
+    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+    let (kind, entity, now) = (text("type"), text("entity"), Clock::default().now_ms());
+    sqlx::query(
+        "INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
+         SELECT $1, $2, $3, id, $4, $5, 'applied', 200, $6, $7 FROM users WHERE entity = $3",
+    )
+    .bind(text("id"))
+    .bind(&kind)
+    .bind(&entity)
+    .bind("-")
+    .bind(r.to_string())
+    .bind("{}")
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let run = |sql: &'static str| sqlx::query(sql);
+    match kind.as_str() {
+        "billing.pause_entity" | "billing.unpause_entity" => {
+            let status = if kind == "billing.pause_entity" { "paused" } else { "active" };
+            run("UPDATE users SET status = $1, updated_at = $2 WHERE entity = $3")
+                .bind(status)
+                .bind(now)
+                .bind(&entity)
+                .execute(&mut *tx)
+                .await?;
+        }
+        "billing.create_location" => {
+            run("INSERT INTO locations (csa_code, name, created_at) VALUES ($1, '', $2) ON CONFLICT (csa_code) DO NOTHING")
+                .bind(text("csa"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            run("INSERT INTO user_locations (user_id, location_id, created_at) SELECT u.id, l.id, $1 \
+                 FROM users u, locations l WHERE u.entity = $2 AND l.csa_code = $3 ON CONFLICT DO NOTHING")
+            .bind(now)
+            .bind(&entity)
+            .bind(text("csa"))
+            .execute(&mut *tx)
+            .await?;
+        }
+        "billing.new_camera" => {
+            run("INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
+                 VALUES ($1, $2, $3, $4, 'billing', $5) ON CONFLICT (mac) DO NOTHING")
+            .bind(text("mac"))
+            .bind(text("serial_number"))
+            .bind(format!("Camera {}", text("mac")))
+            .bind(text("model"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        "billing.attach_camera" => {
+            run("UPDATE cameras SET location_id = (SELECT id FROM locations WHERE csa_code = $1) WHERE mac = $2")
+                .bind(text("csa"))
+                .bind(text("mac"))
+                .execute(&mut *tx)
+                .await?;
+            run("INSERT INTO camera_access (user_id, camera_id, granted_at) SELECT u.id, c.id, $1 \
+                 FROM users u, cameras c WHERE u.entity = $2 AND c.mac = $3 ON CONFLICT DO NOTHING")
+            .bind(now)
+            .bind(&entity)
+            .bind(text("mac"))
+            .execute(&mut *tx)
+            .await?;
+        }
+        "billing.detach_camera" => {
+            run("DELETE FROM camera_access WHERE camera_id = (SELECT id FROM cameras WHERE mac = $1) \
+                 AND user_id = (SELECT id FROM users WHERE entity = $2)")
+            .bind(text("mac"))
+            .bind(&entity)
+            .execute(&mut *tx)
+            .await?;
+        }
+        "billing.set_licences" => {
+            run("INSERT INTO licences (user_id, level, total, updated_at) \
+                 SELECT id, l.level, l.total, $2 FROM users, (SELECT 1 AS level, $3 AS total UNION ALL \
+                 SELECT 2, $4 UNION ALL SELECT 3, $5) l WHERE entity = $1 \
+                 ON CONFLICT (user_id, level) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at")
+            .bind(&entity)
+            .bind(now)
+            .bind(r["analytics_l1"].as_i64().unwrap_or(0))
+            .bind(r["analytics_l2"].as_i64().unwrap_or(0))
+            .bind(r["analytics_l3"].as_i64().unwrap_or(0))
+            .execute(&mut *tx)
+            .await?;
+        }
+        _ => {
+            run("UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE entity = $3")
+                .bind(text("login"))
+                .bind(now)
+                .bind(&entity)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// pgbench's own rate of single-row transactions (one `INSERT` each) at the API's
+/// concurrency, on a table of its own in the benchmark's database.
+async fn pgbench(url: &str, seconds: u64) -> Option<f64> {
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.ok()?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS pgbench_single_rows (id BIGSERIAL PRIMARY KEY, client BIGINT NOT NULL, at BIGINT NOT NULL)")
+        .execute(&pool)
+        .await
+        .ok()?;
+    pool.close().await;
+    let script = std::env::temp_dir().join(format!("vms_pgbench_{}.sql", std::process::id()));
+    std::fs::write(&script, "INSERT INTO pgbench_single_rows (client, at) VALUES (:client_id, 1);\n").ok()?;
+    let out = std::process::Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-c", &CONNECTIONS.to_string(), "-j", "2", "-T", &seconds.to_string(), "-f"])
+        .arg(&script)
+        .arg(url)
+        .output();
+    let _ = std::fs::remove_file(&script);
+    let out = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => {
+            println!("  pgbench failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            return None;
+        }
+        Err(e) => {
+            println!("  pgbench not run ({e}): install PostgreSQL's client tools");
+            return None;
+        }
+    };
+    // "tps = 5123.45 (without initial connection time)"
+    let tps = out.lines().find_map(|l| l.trim().strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok());
+    if let Some(tps) = tps {
+        println!("  {:<28} {tps:>8.0} transactions/s ({CONNECTIONS} clients, one INSERT each)", "pgbench single-row");
+    }
+    tps
 }
 
 async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, usize)>>, started: Instant) -> Stats {
@@ -175,6 +338,119 @@ async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, usize)>>, started
     }
     stats.elapsed = started.elapsed();
     stats
+}
+
+/// The `server` binary built beside this one, serving `url` on a port of its own: the API
+/// under load runs in its own process, not in the load generator's runtime.
+struct ServerProcess {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl ServerProcess {
+    async fn start(url: &str) -> Self {
+        let exe = std::env::current_exe().unwrap().with_file_name("server");
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let child = std::process::Command::new(&exe)
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("VMS_BILLING_TOKENS", TOKEN)
+            .env("RUST_LOG", "warn")
+            .env("LEPTOS_OUTPUT_NAME", "vms")
+            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("vms-bench-site"))
+            .env_remove("VMS_DEMO_DATA")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e} (build it: cargo build --release -p server --bins)", exe.display()));
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                return Self { child, addr };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the server did not start on {addr}");
+    }
+}
+
+impl ServerProcess {
+    /// CPU time the process has used so far (user + system), from /proc.
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // utime and stime are the line's 14th and 15th fields, in clock ticks (100 a second);
+        // counted here among the numbers after the command name and the state letter.
+        let fields: Vec<u64> = stat
+            .rsplit_once(')')
+            .map(|(_, f)| f.split_whitespace().filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_default();
+        let ticks = fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0);
+        Duration::from_millis(ticks * 10)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// 100,000 (`BENCH_ONBOARD`) new subscribers with passwords billing hashed already, through
+/// `POST /api/billing/v1/batch` in calls of 1,000 over 4 connections.
+async fn onboarding(addr: std::net::SocketAddr) {
+    let total: usize = std::env::var("BENCH_ONBOARD").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let hash = app::backend::password::hash("onboarded-password".into()).await.unwrap();
+    let calls: Vec<String> = (0..total.div_ceil(1_000))
+        .map(|b| {
+            let requests: Vec<Value> = (b * 1_000..((b + 1) * 1_000).min(total))
+                .map(|i| {
+                    json!({"id": format!("onb-{i}"), "type": "billing.new_entity", "entity": format!("ONB-{i}"),
+                                "login": format!("onb{i}"), "name": format!("Onboarded {i}"), "password_hash": hash})
+                })
+                .collect();
+            json!({ "requests": requests }).to_string()
+        })
+        .collect();
+    let calls = Arc::new(std::sync::Mutex::new(calls.into_iter()));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let calls = calls.clone();
+            tokio::spawn(async move {
+                let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let (mut sender, conn) =
+                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+                tokio::spawn(conn);
+                let mut applied = 0;
+                loop {
+                    let Some(body) = calls.lock().unwrap().next() else { break };
+                    let req = hyper::Request::post(billing::batch::PATH)
+                        .header("host", "bench")
+                        .header("authorization", format!("Bearer {TOKEN}"))
+                        .header("content-type", "application/json")
+                        .body(Full::new(Bytes::from(body)))
+                        .unwrap();
+                    let res = sender.send_request(req).await.unwrap();
+                    let answer: Value =
+                        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+                    applied += answer["results"]
+                        .as_array()
+                        .map(|r| r.iter().filter(|r| r["body"]["outcome"] == "applied").count())
+                        .unwrap_or(0);
+                }
+                applied
+            })
+        })
+        .collect();
+    let mut applied = 0;
+    for w in workers {
+        applied += w.await.unwrap();
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "  {:<28} {applied:>8} of {total} applied in {took:>5.1} s = {:>8.0} subscribers/s",
+        "onboarding (batch, hashed)",
+        applied as f64 / took
+    );
 }
 
 async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
@@ -190,16 +466,6 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     .await
     .unwrap();
     let users = Arc::new(users);
-    let state = AppState::new(
-        LeptosOptions::builder().output_name("vms").build(),
-        db.clone(),
-        Clock::default(),
-        Config { billing_tokens: vec![TOKEN.into()], ..Config::default() },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = server::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     server::admins::create(
         &db,
         server::admins::NewAdmin {
@@ -214,6 +480,10 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     )
     .await
     .unwrap();
+    let url = db_url(backend, pg, &name);
+    db.pool.close().await;
+    let server = ServerProcess::start(&url).await;
+    let addr = server.addr;
 
     println!("{backend:?} ({} users seeded, {CONNECTIONS} connections, {seconds} s per phase)", users.len());
     let workload = |run: &'static str, users: Arc<Vec<(String, String)>>| {
@@ -228,9 +498,21 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
             Box::new(move || wl.next(run))
         }
     };
-    let api = http_phase(addr, seconds, workload("api", users.clone())).await.report("API (HTTP, mixed types)");
-    let raw = raw_phase(state.clone(), seconds, workload("raw", users.clone())).await.report("raw sqlx (same work)");
-    println!("  API/raw ratio                {:.2}", api / raw);
+    let cpu = server.cpu();
+    let stats = http_phase(addr, seconds, workload("api", users.clone())).await;
+    let api = stats.report("API (HTTP, mixed types)");
+    println!(
+        "  server process CPU           {:.0} µs a request ({:.0}% of the machine's time)",
+        (server.cpu() - cpu).as_micros() as f64 / stats.latencies_us.len() as f64,
+        (server.cpu() - cpu).as_secs_f64() / stats.elapsed.as_secs_f64() / cores() * 100.0
+    );
+    let base = sql_phase(&url, seconds, workload("sql", users.clone())).await.report("hand-written SQL (same rows)");
+    println!("  API/hand-written SQL         {:.2}", api / base);
+    if backend == Backend::Postgres {
+        if let Some(tps) = pgbench(&url, seconds).await {
+            println!("  API/pgbench                  {:.2}", api / tps);
+        }
+    }
 
     sign_in_flood(addr, seconds, workload("calm", users.clone()), workload("flood", users.clone())).await;
 
@@ -247,7 +529,10 @@ async fn bench_backend(backend: Backend, pg: Option<&str>, seconds: u64) {
     let rate = stats.report("billing.new_entity (argon2)");
     println!("  argon2 parameters            {}", app::backend::password::parameters());
     println!("  100,000 new_entity at this rate: {:.1} min", 100_000.0 / rate / 60.0);
+    onboarding(addr).await;
 
+    drop(server);
+    let db = app::backend::db::Db::connect(&url).await.unwrap();
     drop_db(db, drop_pg, &name).await;
 }
 
@@ -340,13 +625,23 @@ where
     println!("  API flooded/unloaded         {:.2}", loaded / unloaded);
 }
 
+fn cores() -> f64 {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64
+}
+
 #[tokio::main]
 async fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     println!("billing API benchmark, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    bench_backend(Backend::Sqlite, None, seconds).await;
-    match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
-        Ok(url) => bench_backend(Backend::Postgres, Some(&url), seconds).await,
-        Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+    // `BENCH_BACKENDS=sqlite` or `postgres` runs one alone.
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
+    if only.is_empty() || only.contains("sqlite") {
+        bench_backend(Backend::Sqlite, None, seconds).await;
+    }
+    if only.is_empty() || only.contains("postgres") {
+        match std::env::var("BENCH_POSTGRES_URL").or_else(|_| std::env::var("TEST_POSTGRES_URL")) {
+            Ok(url) => bench_backend(Backend::Postgres, Some(&url), seconds).await,
+            Err(_) => println!("PostgreSQL skipped: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL)"),
+        }
     }
 }

@@ -2,6 +2,18 @@
 
 use app::backend::db::{Backend, Db};
 
+/// The URL of the database `fresh_db` makes for `name`.
+#[allow(dead_code)] // bench_console does not need it
+pub fn db_url(backend: Backend, pg: Option<&str>, name: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/bench.db", std::env::temp_dir().join(name).display()),
+        Backend::Postgres => {
+            let url = pg.unwrap();
+            format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url))
+        }
+    }
+}
+
 /// A fresh database named `name`: a SQLite file in a temporary folder, or a database on the
 /// PostgreSQL server at `pg`. Hand the result to `drop_db` when done.
 pub async fn fresh_db(backend: Backend, pg: Option<&str>, name: &str) -> (Db, Option<(String, String)>) {
@@ -11,7 +23,7 @@ pub async fn fresh_db(backend: Backend, pg: Option<&str>, name: &str) -> (Db, Op
             let dir = std::env::temp_dir().join(name);
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
-            (Db::connect(&format!("sqlite://{}/bench.db", dir.display())).await.unwrap(), None)
+            (Db::connect(&db_url(backend, pg, name)).await.unwrap(), None)
         }
         Backend::Postgres => {
             use sqlx::Connection;
@@ -19,8 +31,7 @@ pub async fn fresh_db(backend: Backend, pg: Option<&str>, name: &str) -> (Db, Op
             let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
-            let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-            (Db::connect(&format!("{base}/{name}")).await.unwrap(), Some((url.to_string(), name.to_string())))
+            (Db::connect(&db_url(backend, pg, name)).await.unwrap(), Some((url.to_string(), name.to_string())))
         }
     }
 }
