@@ -362,9 +362,11 @@ impl ServerProcess {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e} (build it: cargo build --release -p server --bins)", exe.display()));
+        // Killed by `drop` however this ends.
+        let server = Self { child, addr };
         for _ in 0..300 {
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                return Self { child, addr };
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
