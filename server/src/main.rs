@@ -306,8 +306,10 @@ async fn serve(db: Db, clock: Clock) -> Result<(), String> {
     let state = AppState::new(options, db, clock, config);
     tokio::spawn(retention::periodically(state.clone()));
     if state.db.backend == Backend::Postgres {
-        // Environment changes made by any server process reach this one's event streams.
+        // Environment changes made by any server process reach this one's event streams,
+        // and this one's reach theirs.
         tokio::spawn(app::backend::changes::listen(database_url()));
+        tokio::spawn(app::backend::changes::notify(database_url()));
     }
     if let Some(metrics_addr) = std::env::var("VMS_METRICS_ADDR").ok().filter(|a| !a.trim().is_empty()) {
         let listener = tokio::net::TcpListener::bind(metrics_addr.trim())

@@ -108,7 +108,7 @@ pub async fn end_admin_session(db: &Db, token: &str, now: i64) -> Result<(), App
         super::client::end_impersonations(&mut tx, super::client::Started::BySession(&hash), "sign_out", now).await?;
     sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1").bind(&hash).execute(&mut *tx).await?;
     tx.commit().await?;
-    super::changes::wake(db, &ended).await;
+    super::changes::wake(&ended);
     Ok(())
 }
 

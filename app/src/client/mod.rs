@@ -151,7 +151,7 @@ pub async fn client_sign_out() -> Result<(), AppError> {
     respond(async move {
         let (state, u, token) = current_user().await?;
         end_session(&state.db, &token).await?;
-        changes::wake(&state.db, &[u.id]).await;
+        changes::wake(&[u.id]);
         if let Some((admin_id, admin_login)) = &u.impersonator {
             let entry = audit::Entry {
                 actor_kind: "admin",

@@ -136,7 +136,7 @@ async fn event_streams_end_with_their_session_and_are_capped() {
         let own = app.user_session("ulla", USER_PASSWORD).await;
         let res = stream(&app, &router, &own).await;
         app.state.clock.advance_ms(13 * 3_600_000);
-        app::backend::changes::wake(app.db(), &[w.user]).await;
+        app::backend::changes::wake(&[w.user]);
         assert!(ends(res).await, "the stream outlived its expiry");
 
         // Expiry noticed by the stream's own re-check, however much news of other users'

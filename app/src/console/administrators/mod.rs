@@ -225,7 +225,7 @@ pub async fn update_admin(id: i64, form: AdminForm) -> Result<(), AppError> {
         )
         .await?;
         tx.commit().await?;
-        changes::wake(ctx.db(), &ended).await;
+        changes::wake(&ended);
         Ok(())
     })
     .await
@@ -251,7 +251,7 @@ pub async fn set_admin_disabled(id: i64, disabled: bool) -> Result<(), AppError>
         let action = if disabled { "admin.disable" } else { "admin.enable" };
         audit::record(&mut *tx, now, admin_entry(&ctx, action, id, &before.login, serde_json::json!({}))).await?;
         tx.commit().await?;
-        changes::wake(ctx.db(), &ended).await;
+        changes::wake(&ended);
         Ok(())
     })
     .await
@@ -281,7 +281,7 @@ pub async fn reset_admin_password(id: i64, password: String) -> Result<(), AppEr
         )
         .await?;
         tx.commit().await?;
-        changes::wake(ctx.db(), &ended).await;
+        changes::wake(&ended);
         Ok(())
     })
     .await
