@@ -19,37 +19,13 @@ use std::time::{Duration, Instant};
 
 #[path = "shared/bench_db.rs"]
 mod bench_db;
+#[path = "shared/billing_baseline.rs"]
+mod billing_baseline;
+#[path = "shared/load.rs"]
+mod load;
 use bench_db::{db_url, drop_db, fresh_db};
-
-const CONNECTIONS: usize = 64;
-const TOKEN: &str = "bench-token";
-
-struct Stats {
-    latencies_us: Vec<u64>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-impl Stats {
-    fn report(&self, label: &str) -> f64 {
-        let mut l = self.latencies_us.clone();
-        l.sort_unstable();
-        let pct = |p: f64| {
-            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0
-        };
-        let rate = l.len() as f64 / self.elapsed.as_secs_f64();
-        println!(
-            "  {label:<28} {:>8} requests in {:>5.1} s = {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}",
-            l.len(),
-            self.elapsed.as_secs_f64(),
-            rate,
-            pct(0.50),
-            pct(0.99),
-            self.errors
-        );
-        rate
-    }
-}
+use billing_baseline::{pgbench, sql_phase};
+use load::{collect, cores, Client, ServerProcess, Stats, CONNECTIONS};
 
 /// The realistic mix of non-password request types for one worker.
 struct Workload {
@@ -115,24 +91,12 @@ async fn http_phase(
         let make = make.clone();
         tasks.push(tokio::spawn(async move {
             let mut next = make(w);
-            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-            stream.set_nodelay(true).unwrap();
-            let (mut sender, conn) =
-                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
-            tokio::spawn(conn);
+            let mut client = Client::connect(addr).await;
             let (mut lat, mut errors) = (Vec::new(), 0);
             while Instant::now() < deadline {
                 let body = next().to_string();
-                let req = hyper::Request::post("/api/billing/v1/requests")
-                    .header("host", "bench")
-                    .header("authorization", format!("Bearer {TOKEN}"))
-                    .header("content-type", "application/json")
-                    .body(Full::new(Bytes::from(body)))
-                    .unwrap();
                 let t = Instant::now();
-                let res = sender.send_request(req).await.unwrap();
-                let status = res.status();
-                let _ = res.into_body().collect().await;
+                let (status, _) = client.post("/api/billing/v1/requests", body).await;
                 lat.push(t.elapsed().as_micros() as u64);
                 if status != 200 {
                     errors += 1;
@@ -142,258 +106,6 @@ async fn http_phase(
         }));
     }
     collect(tasks, started).await
-}
-
-/// The baseline: the rows a billing request writes (its event and its effect), written with
-/// hand-written SQL and nothing else, one transaction per request, by this process over a
-/// pool of its own at the API's concurrency. No validation, no idempotency check, no
-/// environment refresh: what the database can do, not what the application does.
-async fn sql_phase(url: &str, seconds: u64, make: impl Fn(usize) -> Box<dyn FnMut() -> Value + Send>) -> Stats {
-    // SQLite with the settings the server gives its connections.
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(CONNECTIONS as u32)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                if conn.backend_name() == "SQLite" {
-                    use sqlx::Executor;
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000")
-                        .await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..CONNECTIONS {
-        let mut next = make(w);
-        let pool = pool.clone();
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors) = (Vec::new(), 0);
-            while Instant::now() < deadline {
-                let r = next();
-                let t = Instant::now();
-                let written = async {
-                    let mut tx = pool.begin().await?;
-                    write_rows(&mut tx, &r).await?;
-                    tx.commit().await
-                };
-                let ok = written.await.is_ok();
-                lat.push(t.elapsed().as_micros() as u64);
-                errors += usize::from(!ok);
-            }
-            (lat, errors)
-        }));
-    }
-    let stats = collect(tasks, started).await;
-    pool.close().await;
-    stats
-}
-
-/// The event row and the effect's rows of one request of the mix (`Workload`).
-async fn write_rows(tx: &mut sqlx::AnyConnection, r: &Value) -> Result<(), sqlx::Error> {
-    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-    let (kind, entity, now) = (text("type"), text("entity"), Clock::default().now_ms());
-    sqlx::query(
-        "INSERT INTO billing_events (request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
-         SELECT $1, $2, $3, id, $4, $5, 'applied', 200, $6, $7 FROM users WHERE entity = $3",
-    )
-    .bind(text("id"))
-    .bind(&kind)
-    .bind(&entity)
-    .bind("-")
-    .bind(r.to_string())
-    .bind("{}")
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let run = |sql: &'static str| sqlx::query(sql);
-    match kind.as_str() {
-        "billing.pause_entity" | "billing.unpause_entity" => {
-            let status = if kind == "billing.pause_entity" { "paused" } else { "active" };
-            run("UPDATE users SET status = $1, updated_at = $2 WHERE entity = $3")
-                .bind(status)
-                .bind(now)
-                .bind(&entity)
-                .execute(&mut *tx)
-                .await?;
-        }
-        "billing.create_location" => {
-            run("INSERT INTO locations (csa_code, name, created_at) VALUES ($1, '', $2) ON CONFLICT (csa_code) DO NOTHING")
-                .bind(text("csa"))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            run("INSERT INTO user_locations (user_id, location_id, created_at) SELECT u.id, l.id, $1 \
-                 FROM users u, locations l WHERE u.entity = $2 AND l.csa_code = $3 ON CONFLICT DO NOTHING")
-            .bind(now)
-            .bind(&entity)
-            .bind(text("csa"))
-            .execute(&mut *tx)
-            .await?;
-        }
-        "billing.new_camera" => {
-            run("INSERT INTO cameras (mac, serial_number, name, model, source, created_at) \
-                 VALUES ($1, $2, $3, $4, 'billing', $5) ON CONFLICT (mac) DO NOTHING")
-            .bind(text("mac"))
-            .bind(text("serial_number"))
-            .bind(format!("Camera {}", text("mac")))
-            .bind(text("model"))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        "billing.attach_camera" => {
-            run("UPDATE cameras SET location_id = (SELECT id FROM locations WHERE csa_code = $1) WHERE mac = $2")
-                .bind(text("csa"))
-                .bind(text("mac"))
-                .execute(&mut *tx)
-                .await?;
-            run("INSERT INTO camera_access (user_id, camera_id, granted_at) SELECT u.id, c.id, $1 \
-                 FROM users u, cameras c WHERE u.entity = $2 AND c.mac = $3 ON CONFLICT DO NOTHING")
-            .bind(now)
-            .bind(&entity)
-            .bind(text("mac"))
-            .execute(&mut *tx)
-            .await?;
-        }
-        "billing.detach_camera" => {
-            run("DELETE FROM camera_access WHERE camera_id = (SELECT id FROM cameras WHERE mac = $1) \
-                 AND user_id = (SELECT id FROM users WHERE entity = $2)")
-            .bind(text("mac"))
-            .bind(&entity)
-            .execute(&mut *tx)
-            .await?;
-        }
-        "billing.set_licences" => {
-            run("INSERT INTO licences (user_id, level, total, updated_at) \
-                 SELECT id, l.level, l.total, $2 FROM users, (SELECT 1 AS level, $3 AS total UNION ALL \
-                 SELECT 2, $4 UNION ALL SELECT 3, $5) l WHERE entity = $1 \
-                 ON CONFLICT (user_id, level) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at")
-            .bind(&entity)
-            .bind(now)
-            .bind(r["analytics_l1"].as_i64().unwrap_or(0))
-            .bind(r["analytics_l2"].as_i64().unwrap_or(0))
-            .bind(r["analytics_l3"].as_i64().unwrap_or(0))
-            .execute(&mut *tx)
-            .await?;
-        }
-        _ => {
-            run("UPDATE users SET login = $1, search = LOWER(name) || ' ' || LOWER($1), updated_at = $2 WHERE entity = $3")
-                .bind(text("login"))
-                .bind(now)
-                .bind(&entity)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// pgbench's own rate of single-row transactions (one `INSERT` each) at the API's
-/// concurrency, on a table of its own in the benchmark's database.
-async fn pgbench(url: &str, seconds: u64) -> Option<f64> {
-    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.ok()?;
-    sqlx::query("CREATE TABLE IF NOT EXISTS pgbench_single_rows (id BIGSERIAL PRIMARY KEY, client BIGINT NOT NULL, at BIGINT NOT NULL)")
-        .execute(&pool)
-        .await
-        .ok()?;
-    pool.close().await;
-    let script = std::env::temp_dir().join(format!("vms_pgbench_{}.sql", std::process::id()));
-    std::fs::write(&script, "INSERT INTO pgbench_single_rows (client, at) VALUES (:client_id, 1);\n").ok()?;
-    let out = std::process::Command::new("pgbench")
-        .args(["-n", "-M", "prepared", "-c", &CONNECTIONS.to_string(), "-j", "2", "-T", &seconds.to_string(), "-f"])
-        .arg(&script)
-        .arg(url)
-        .output();
-    let _ = std::fs::remove_file(&script);
-    let out = match out {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        Ok(out) => {
-            println!("  pgbench failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-            return None;
-        }
-        Err(e) => {
-            println!("  pgbench not run ({e}): install PostgreSQL's client tools");
-            return None;
-        }
-    };
-    // "tps = 5123.45 (without initial connection time)"
-    let tps = out.lines().find_map(|l| l.trim().strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok());
-    if let Some(tps) = tps {
-        println!("  {:<28} {tps:>8.0} transactions/s ({CONNECTIONS} clients, one INSERT each)", "pgbench single-row");
-    }
-    tps
-}
-
-async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<u64>, usize)>>, started: Instant) -> Stats {
-    let mut stats = Stats { latencies_us: Vec::new(), errors: 0, elapsed: Duration::ZERO };
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        stats.latencies_us.extend(l);
-        stats.errors += e;
-    }
-    stats.elapsed = started.elapsed();
-    stats
-}
-
-/// The `server` binary built beside this one, serving `url` on a port of its own: the API
-/// under load runs in its own process, not in the load generator's runtime.
-struct ServerProcess {
-    child: std::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-impl ServerProcess {
-    async fn start(url: &str) -> Self {
-        let exe = std::env::current_exe().unwrap().with_file_name("server");
-        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        let child = std::process::Command::new(&exe)
-            .env("DATABASE_URL", url)
-            .env("LEPTOS_SITE_ADDR", addr.to_string())
-            .env("VMS_BILLING_TOKENS", TOKEN)
-            .env("RUST_LOG", "warn")
-            .env("LEPTOS_OUTPUT_NAME", "vms")
-            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("vms-bench-site"))
-            .env_remove("VMS_DEMO_DATA")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e} (build it: cargo build --release -p server --bins)", exe.display()));
-        // Killed by `drop` however this ends.
-        let server = Self { child, addr };
-        for _ in 0..300 {
-            if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the server did not start on {addr}");
-    }
-}
-
-impl ServerProcess {
-    /// CPU time the process has used so far (user + system), from /proc.
-    fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // utime and stime are the line's 14th and 15th fields, in clock ticks (100 a second);
-        // counted here among the numbers after the command name and the state letter.
-        let fields: Vec<u64> = stat
-            .rsplit_once(')')
-            .map(|(_, f)| f.split_whitespace().filter_map(|x| x.parse().ok()).collect())
-            .unwrap_or_default();
-        let ticks = fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0);
-        Duration::from_millis(ticks * 10)
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// 100,000 (`BENCH_ONBOARD`) new subscribers with passwords billing hashed already, through
@@ -418,22 +130,12 @@ async fn onboarding(addr: std::net::SocketAddr) {
         .map(|_| {
             let calls = calls.clone();
             tokio::spawn(async move {
-                let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
-                tokio::spawn(conn);
+                let mut client = Client::connect(addr).await;
                 let mut applied = 0;
                 loop {
                     let Some(body) = calls.lock().unwrap().next() else { break };
-                    let req = hyper::Request::post(billing::batch::PATH)
-                        .header("host", "bench")
-                        .header("authorization", format!("Bearer {TOKEN}"))
-                        .header("content-type", "application/json")
-                        .body(Full::new(Bytes::from(body)))
-                        .unwrap();
-                    let res = sender.send_request(req).await.unwrap();
-                    let answer: Value =
-                        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+                    let (_, answer) = client.post(billing::batch::PATH, body).await;
+                    let answer: Value = serde_json::from_slice(&answer).unwrap();
                     applied += answer["results"]
                         .as_array()
                         .map(|r| r.iter().filter(|r| r["body"]["outcome"] == "applied").count())
@@ -625,10 +327,6 @@ where
     let loaded = http_phase(addr, seconds, flooded).await.report("API during a sign-in flood");
     report_sign_ins("flood + billing at full load", &during.await.unwrap());
     println!("  API flooded/unloaded         {:.2}", loaded / unloaded);
-}
-
-fn cores() -> f64 {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64
 }
 
 #[tokio::main]

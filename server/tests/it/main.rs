@@ -13,6 +13,7 @@ mod billing_fuzz;
 mod client;
 mod client_sub_users;
 mod console;
+mod counts;
 mod environment;
 mod export;
 mod impersonation;
