@@ -9,10 +9,31 @@ use crate::domain::camera::CameraStatus;
 use crate::domain::permissions::{effective_user_slugs, licensed_levels, sub_user_allowed};
 use serde_json::{json, Value};
 
-async fn slugs<C: Exec>(conn: &mut C, user: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> =
-        conn.rows("SELECT slug FROM user_permissions WHERE user_id = $1 ORDER BY slug", args![user]).await?;
-    Ok(rows.into_iter().map(|(s,)| s).collect())
+/// The licence totals of `account` and the slugs it holds and, for a sub-user `user`, the
+/// slugs the sub-user holds: (totals, account's slugs, sub-user's slugs), in one statement.
+async fn grants<C: Exec>(
+    conn: &mut C,
+    account: i64,
+    user: i64,
+) -> Result<(Vec<(u8, i64)>, Vec<String>, Vec<String>), sqlx::Error> {
+    let rows: Vec<(String, i64, i64, String)> = conn
+        .rows(
+            "SELECT 'licence', CAST(level AS BIGINT), CAST(total AS BIGINT), '' FROM licences WHERE user_id = $1 \
+             UNION ALL SELECT 'account', CAST(0 AS BIGINT), CAST(0 AS BIGINT), slug FROM user_permissions WHERE user_id = $1 \
+             UNION ALL SELECT 'own', CAST(0 AS BIGINT), CAST(0 AS BIGINT), slug FROM user_permissions \
+             WHERE user_id = $2 AND $2 <> $1 ORDER BY 1, 4",
+            args![account, user],
+        )
+        .await?;
+    let (mut totals, mut account_slugs, mut own) = (Vec::new(), Vec::new(), Vec::new());
+    for (kind, level, total, slug) in rows {
+        match kind.as_str() {
+            "licence" => totals.push((level as u8, total)),
+            "account" => account_slugs.push(slug),
+            _ => own.push(slug),
+        }
+    }
+    Ok((totals, account_slugs, own))
 }
 
 /// The slugs that take effect for a user or sub-user now (SPEC §3).
@@ -21,49 +42,47 @@ pub async fn effective_slugs<C: Exec>(
     user: i64,
     parent: Option<i64>,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let account = parent.unwrap_or(user);
-    let totals: Vec<(i64, i64)> =
-        conn.rows("SELECT level, total FROM licences WHERE user_id = $1", args![account]).await?;
-    let licensed = licensed_levels(&totals.iter().map(|(l, t)| (*l as u8, *t)).collect::<Vec<_>>());
-    let account_slugs = slugs(conn, account).await?;
+    let (totals, account_slugs, own) = grants(conn, parent.unwrap_or(user), user).await?;
+    let licensed = licensed_levels(&totals);
     if parent.is_none() {
         return Ok(effective_user_slugs(&account_slugs, &licensed));
     }
     let allowed = sub_user_allowed(&account_slugs, &licensed);
-    Ok(slugs(conn, user).await?.into_iter().filter(|s| allowed.contains(s)).collect())
+    Ok(own.into_iter().filter(|s| allowed.contains(s)).collect())
 }
 
 /// The environment content of a live user or sub-user, from the source tables; `None` for
-/// a deleted or unknown account.
+/// a deleted or unknown account. Two statements: the account with its cameras, and what it
+/// is granted.
 pub async fn compute<C: Exec>(conn: &mut C, user: i64) -> Result<Option<Value>, sqlx::Error> {
-    /// Parent, own status, parent's status, own deletion, parent's deletion.
-    type Account = (Option<i64>, String, Option<String>, Option<i64>, Option<i64>);
-    let row: Option<Account> = conn
-        .row(
-            "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at FROM users u \
-             LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1",
+    /// Parent, own status, parent's status, own deletion, parent's deletion; then a camera
+    /// (none when the account has no camera): id, name, streams, streams up.
+    type AccountCamera =
+        (Option<i64>, String, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<String>, i64, i64);
+    let rows: Vec<AccountCamera> = conn
+        .rows(
+            "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at, c.id, c.name, \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1) \
+             FROM users u LEFT JOIN users p ON p.id = u.parent_id \
+             LEFT JOIN camera_access a ON a.user_id = u.id LEFT JOIN cameras c ON c.id = a.camera_id \
+             WHERE u.id = $1 ORDER BY c.id",
             args![user],
         )
         .await?;
-    let Some((parent, own, parent_status, deleted, parent_deleted)) = row else { return Ok(None) };
+    let Some((parent, own, parent_status, deleted, parent_deleted, ..)) = rows.first().cloned() else {
+        return Ok(None);
+    };
     if deleted.is_some() || parent_deleted.is_some() {
         return Ok(None);
     }
     let status = parent_status.unwrap_or(own);
     let locked = status == "paused";
-    let cameras: Vec<(i64, String, i64, i64)> = conn
-        .rows(
-            "SELECT c.id, c.name, \
-               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
-               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1) \
-             FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 ORDER BY c.id",
-            args![user],
-        )
-        .await?;
-    let cameras: Vec<Value> = cameras
+    let cameras: Vec<Value> = rows
         .into_iter()
-        .map(|(id, name, streams, up)| {
-            json!({"id": id, "name": name, "status": CameraStatus::from_counts(streams, up).label(), "locked": locked})
+        .filter_map(|(.., id, name, streams, up)| {
+            let label = CameraStatus::from_counts(streams, up).label();
+            Some(json!({"id": id?, "name": name.unwrap_or_default(), "status": label, "locked": locked}))
         })
         .collect();
     Ok(Some(json!({
@@ -93,7 +112,11 @@ pub async fn camera_viewers<C: Exec>(conn: &mut C, camera: i64) -> Result<Vec<i6
 async fn stored<C: Exec>(conn: &mut C, user: i64) -> Result<Option<(i64, Value)>, sqlx::Error> {
     let row: Option<(i64, String)> =
         conn.row("SELECT version, data FROM environments WHERE user_id = $1", args![user]).await?;
-    Ok(row.map(|(v, d)| (v, serde_json::from_str(&d).unwrap_or(Value::Null))))
+    Ok(row.map(|(v, d)| (v, parse(&d))))
+}
+
+fn parse(data: &str) -> Value {
+    serde_json::from_str(data).unwrap_or(Value::Null)
 }
 
 async fn write<C: Exec>(
@@ -107,68 +130,63 @@ async fn write<C: Exec>(
     const UPSERT: &str = "INSERT INTO environments (user_id, version, data, synced_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, data = excluded.data, updated_at = excluded.updated_at, \
          synced_at = COALESCE(excluded.synced_at, environments.synced_at)";
-    let mut args = args![user, version, data.to_string(), synced.then_some(now), now];
-    if conn.is_postgres() {
-        // Announced to every server process's listener when the transaction commits; in the
-        // same statement as the write (one round trip).
-        args.extend(args![super::changes::CHANNEL, super::changes::payload(user, version)]);
-        conn.run(&format!("WITH written AS ({UPSERT} RETURNING user_id) SELECT pg_notify($6, $7) FROM written"), args)
-            .await?;
-    } else {
-        conn.run(UPSERT, args).await?;
-    }
+    conn.run(UPSERT, args![user, version, data.to_string(), synced.then_some(now), now]).await?;
     super::changes::announce(user, version);
     Ok(())
 }
 
-/// On PostgreSQL, locks the accounts whose environments are about to be computed, in id
-/// order, until the transaction ends. Two transactions changing the same account's cameras
-/// side by side would otherwise each compute the environment from a snapshot without the
-/// other's change, and the later write would drop the earlier change. With the lock, the
-/// second computes after the first committed and sees both (READ COMMITTED reads afresh).
-/// `NO KEY UPDATE` does not conflict with the key-share locks that inserting rows which
-/// reference the account takes, so it adds no deadlock with them. SQLite has one writer at
-/// a time already.
-async fn lock<C: Exec>(conn: &mut C, users: &[i64]) -> Result<(), sqlx::Error> {
-    if users.is_empty() || !conn.is_postgres() {
-        return Ok(());
-    }
-    let mut ids = users.to_vec();
-    ids.sort_unstable();
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    conn.run(&format!("SELECT id FROM users WHERE id IN ({list}) ORDER BY id FOR NO KEY UPDATE"), vec![]).await?;
-    Ok(())
+/// The accounts `which` picks (a condition on `u`, the users table), in id order, with
+/// their stored environments (version, data). On PostgreSQL the accounts stay locked until
+/// the transaction ends: two transactions changing the same account's cameras side by side
+/// would otherwise each compute the environment from a snapshot without the other's change,
+/// and the later write would drop the earlier change. With the lock, the second computes
+/// after the first committed and sees both (READ COMMITTED reads afresh). `NO KEY UPDATE`
+/// does not conflict with the key-share locks that inserting rows which reference the
+/// account takes, so it adds no deadlock with them. SQLite has one writer at a time already.
+async fn targets<C: Exec>(
+    conn: &mut C,
+    which: &str,
+    args: Vec<crate::backend::sql::Arg>,
+) -> Result<Vec<(i64, Option<(i64, Value)>)>, sqlx::Error> {
+    let lock = if conn.is_postgres() { " FOR NO KEY UPDATE OF u" } else { "" };
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = conn
+        .rows(
+            &format!(
+                "SELECT u.id, e.version, e.data FROM users u LEFT JOIN environments e ON e.user_id = u.id \
+                 WHERE {which} ORDER BY u.id{lock}"
+            ),
+            args,
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id, version, data)| (id, version.zip(data.as_deref().map(parse)))).collect())
 }
 
 /// Brings the environments of `users` up to date; the version moves only where the content
 /// changed. Call it inside the transaction of the change.
 pub async fn refresh<C: Exec>(conn: &mut C, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
-    lock(conn, users).await?;
-    refresh_locked(conn, users, now).await
+    if users.is_empty() {
+        return Ok(());
+    }
+    let list = users.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let found = targets(conn, &format!("u.id IN ({list})"), vec![]).await?;
+    refresh_found(conn, found, now).await
 }
 
-/// `refresh` of the account and its sub-users (`family`), found and locked (see `lock`) in
+/// `refresh` of the account and its live sub-users (`family`), found, locked and read in
 /// one statement.
 pub async fn refresh_family<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<(), sqlx::Error> {
-    let family = if conn.is_postgres() {
-        let rows: Vec<(i64,)> = conn
-            .rows(
-                "SELECT id FROM users WHERE (id = $1 OR parent_id = $1) AND deleted_at IS NULL ORDER BY id \
-                 FOR NO KEY UPDATE",
-                args![user],
-            )
-            .await?;
-        rows.into_iter().map(|(id,)| id).collect()
-    } else {
-        family(conn, user).await?
-    };
-    refresh_locked(conn, &family, now).await
+    let found = targets(conn, "(u.id = $1 OR u.parent_id = $1) AND u.deleted_at IS NULL", args![user]).await?;
+    refresh_found(conn, found, now).await
 }
 
-async fn refresh_locked<C: Exec>(conn: &mut C, users: &[i64], now: i64) -> Result<(), sqlx::Error> {
-    for &user in users {
+async fn refresh_found<C: Exec>(
+    conn: &mut C,
+    found: Vec<(i64, Option<(i64, Value)>)>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for (user, stored) in found {
         let Some(data) = compute(conn, user).await? else { continue };
-        match stored(conn, user).await? {
+        match stored {
             Some((_, old)) if old == data => {}
             Some((version, _)) => write(conn, user, version + 1, &data, now, false).await?,
             None => write(conn, user, 1, &data, now, false).await?,
@@ -219,9 +237,9 @@ fn strings(v: &Value) -> Vec<String> {
 /// Rebuilds an environment from the source tables whatever it holds, bumps its version,
 /// marks it synchronised, and tells what changed.
 pub async fn rebuild<C: Exec>(conn: &mut C, user: i64, now: i64) -> Result<Option<Change>, sqlx::Error> {
-    lock(conn, &[user]).await?;
+    let found = targets(conn, "u.id = $1", args![user]).await?;
     let Some(data) = compute(conn, user).await? else { return Ok(None) };
-    let (version, old) = stored(conn, user).await?.unwrap_or((0, Value::Null));
+    let (version, old) = found.into_iter().next().and_then(|(_, stored)| stored).unwrap_or((0, Value::Null));
     write(conn, user, version + 1, &data, now, true).await?;
     let (before, after) = (ids(&old), ids(&data));
     let (pb, pa) = (strings(&old), strings(&data));

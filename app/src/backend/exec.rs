@@ -39,6 +39,9 @@ tuple_row!(A 0, B 1, C 2);
 tuple_row!(A 0, B 1, C 2, D 3);
 tuple_row!(A 0, B 1, C 2, D 3, E 4);
 tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 
 /// The arguments of a statement: `args![a, b]` for `$1`, `$2`.
 #[macro_export]

@@ -278,14 +278,16 @@ async fn set_licences<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) -
         let total = r.count(&field)?;
         totals.push((level, field, total));
     }
+    // The licences each level's cases use, in one statement.
+    let used: Vec<(i64, i64)> = conn
+        .rows(
+            "SELECT c.level, COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
+             WHERE c.account_id = $1 GROUP BY c.level",
+            args![user],
+        )
+        .await?;
     for (level, field, total) in &totals {
-        let (used,): (i64,) = conn
-            .one(
-                "SELECT COUNT(*) FROM case_cameras cc JOIN analytics_cases c ON c.id = cc.case_id \
-             WHERE c.account_id = $1 AND c.level = $2",
-                args![user, i64::from(*level)],
-            )
-            .await?;
+        let used = used.iter().find(|(l, _)| *l == i64::from(*level)).map_or(0, |(_, n)| *n);
         // Zero is always accepted (the level's analytics are hidden, then purged after 7 days).
         if *total > 0 && *total < used {
             err = err.with(field, format!("{used} licences are in use; the total cannot be lower"));
@@ -294,16 +296,29 @@ async fn set_licences<C: Exec>(conn: &mut C, r: &Request, user: i64, now: i64) -
     if !err.errors.is_empty() {
         return Err(err.into());
     }
-    for (level, _, total) in totals {
-        conn.run(
-            "INSERT INTO licences (user_id, level, total, zero_since, updated_at) VALUES ($1, $2, $3, $4, $5) \
+    // Every level in one statement: $1 the user, $2 the time, then (level, total, zero_since)
+    // per level (`WHERE true` lets SQLite read the ON CONFLICT after a SELECT).
+    let mut args = args![user, now];
+    let rows: Vec<String> = totals
+        .into_iter()
+        .map(|(level, _, total)| {
+            let n = args.len();
+            args.extend(args![i64::from(level), total, (total == 0).then_some(now)]);
+            format!("(${}, ${}, ${})", n + 1, n + 2, n + 3)
+        })
+        .collect();
+    conn.run(
+        &format!(
+            "INSERT INTO licences (user_id, level, total, zero_since, updated_at) \
+             SELECT $1, v.column1, v.column2, v.column3, $2 FROM (VALUES {}) AS v WHERE true \
              ON CONFLICT (user_id, level) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at, \
              zero_since = CASE WHEN excluded.total > 0 THEN NULL \
                                WHEN licences.total > 0 OR licences.zero_since IS NULL THEN excluded.updated_at \
                                ELSE licences.zero_since END",
-            args![user, i64::from(level), total, (total == 0).then_some(now), now],
-        )
-        .await?;
-    }
+            rows.join(", ")
+        ),
+        args,
+    )
+    .await?;
     Ok(())
 }

@@ -154,6 +154,19 @@ enum Done {
     Answer(StatusCode, Value),
     /// The id was already claimed: answer with the stored response once it is committed.
     Replay,
+    /// Refused, with its effect still in the transaction (`Undo::Transaction`): the caller
+    /// rolls the transaction back and records the refusal (`refused_alone`).
+    Refused(Rejection),
+}
+
+/// How a refused request's effect is taken back.
+#[derive(Clone, Copy, PartialEq)]
+enum Undo {
+    /// To a savepoint opened before the effect: the request shares its transaction.
+    Savepoint,
+    /// The request has its transaction to itself, which the caller rolls back: no savepoint
+    /// (two statements fewer for every request that is applied).
+    Transaction,
 }
 
 /// Applies one request in its own transaction and answers it. A transaction that failed on
@@ -165,13 +178,24 @@ async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value)
         attempt += 1;
         let applied = async {
             let mut tx = pool.begin().await?;
-            let done = apply_one(&mut *tx, p).await?;
-            tx.commit().await?;
-            Ok::<_, ApiError>(done)
+            match apply_one(&mut *tx, p, Undo::Transaction).await? {
+                Done::Refused(rejection) => {
+                    tx.rollback().await?;
+                    let mut tx = pool.begin().await?;
+                    let done = refused_alone(&mut *tx, p, rejection).await?;
+                    tx.commit().await?;
+                    Ok(done)
+                }
+                done => {
+                    tx.commit().await?;
+                    Ok::<_, ApiError>(done)
+                }
+            }
         };
         match applied.await {
             Ok(Done::Answer(status, body)) => return Ok((status, body)),
             Ok(Done::Replay) => return replay(&mut *pool.acquire().await?, p).await,
+            Ok(Done::Refused(_)) => unreachable!("recorded by refused_alone"),
             Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR && attempt < 3 => {
                 tracing::warn!(request = %p.request.id, attempt, "billing request retried after a database failure");
             }
@@ -193,12 +217,10 @@ async fn replay<C: Exec>(conn: &mut C, p: &Prepared) -> Result<(StatusCode, Valu
     Ok((status, serde_json::from_str(&response).unwrap_or(Value::Null)))
 }
 
-/// Applies one request inside the caller's transaction. The event row and the effect stay
-/// or go together; a refused request leaves only its event. On an error the caller rolls
-/// back what this did (its transaction, or the savepoint it opened for the request).
-async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError> {
+/// Claims the request id: the id of its new event, or `None` when the id was claimed
+/// already (a concurrent duplicate waits here for the first to commit).
+async fn claim<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Option<i64>, ApiError> {
     let r = &p.request;
-    // Claim the request id first: a concurrent duplicate waits here, then replays.
     let claimed: Option<(i64,)> = conn
         .row(
             "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
@@ -206,14 +228,27 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
             args![&r.id, r.logged_type().code(), &r.entity, &p.body_hash, &p.payload, Outcome::Pending.as_str(), p.now],
         )
         .await?;
-    let Some((event_id,)) = claimed else { return Ok(Done::Replay) };
-    conn.run("SAVEPOINT billing_effect", vec![]).await?;
+    Ok(claimed.map(|(id,)| id))
+}
+
+/// Applies one request inside the caller's transaction. The event row and the effect stay
+/// or go together; a refused request leaves only its event. On an error the caller rolls
+/// back what this did (its transaction, or the savepoint it opened for the request).
+async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared, undo: Undo) -> Result<Done, ApiError> {
+    let r = &p.request;
+    // Claim the request id first: a concurrent duplicate waits here, then replays.
+    let Some(event_id) = claim(conn, p).await? else { return Ok(Done::Replay) };
+    if undo == Undo::Savepoint {
+        conn.run("SAVEPOINT billing_effect", vec![]).await?;
+    }
     match effects::apply(conn, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
             if types::changes_environment(r.logged_type()) {
                 environment::refresh_family(conn, user_id, p.now).await?;
             }
-            conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
+            if undo == Undo::Savepoint {
+                conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
+            }
             let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id,
                                   "outcome": Outcome::Applied});
             conn.run(
@@ -224,26 +259,42 @@ async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError
             Ok(Done::Answer(StatusCode::OK, response))
         }
         Err(Rejection { error, .. }) if error.status == StatusCode::INTERNAL_SERVER_ERROR => Err(error),
+        Err(rejection) if undo == Undo::Transaction => Ok(Done::Refused(rejection)),
         Err(rejection) => {
             // Nothing of the effect stays; the event alone records the refusal.
             conn.run("ROLLBACK TO SAVEPOINT billing_effect", vec![]).await?;
             conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
-            let user = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
-            let body = rejection.error.body();
-            conn.run(
-                "UPDATE billing_events SET type = $1, user_id = $2, outcome = $3, status = $4, response = $5 \
-                 WHERE id = $6",
-                args![
-                    rejection.logged_type.unwrap_or(r.logged_type()).code(),
-                    user,
-                    Outcome::Rejected.as_str(),
-                    i64::from(rejection.error.status.as_u16()),
-                    body.to_string(),
-                    event_id
-                ],
-            )
-            .await?;
-            Ok(Done::Answer(rejection.error.status, body))
+            refuse(conn, p, event_id, rejection).await
         }
     }
+}
+
+/// Records a refusal whose effect was rolled back with its transaction, in a new one: the
+/// id is claimed again (unless a concurrent duplicate claimed it meanwhile: then that one's
+/// answer is the answer).
+async fn refused_alone<C: Exec>(conn: &mut C, p: &Prepared, rejection: Rejection) -> Result<Done, ApiError> {
+    match claim(conn, p).await? {
+        Some(event_id) => refuse(conn, p, event_id, rejection).await,
+        None => Ok(Done::Replay),
+    }
+}
+
+/// Records the refusal on the claimed event and answers it.
+async fn refuse<C: Exec>(conn: &mut C, p: &Prepared, event_id: i64, rejection: Rejection) -> Result<Done, ApiError> {
+    let r = &p.request;
+    let user = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
+    let body = rejection.error.body();
+    conn.run(
+        "UPDATE billing_events SET type = $1, user_id = $2, outcome = $3, status = $4, response = $5 WHERE id = $6",
+        args![
+            rejection.logged_type.unwrap_or(r.logged_type()).code(),
+            user,
+            Outcome::Rejected.as_str(),
+            i64::from(rejection.error.status.as_u16()),
+            body.to_string(),
+            event_id
+        ],
+    )
+    .await?;
+    Ok(Done::Answer(rejection.error.status, body))
 }
