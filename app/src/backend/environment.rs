@@ -36,6 +36,18 @@ async fn grants<C: Exec>(
     Ok((totals, account_slugs, own))
 }
 
+/// Stores `slugs` for `user` (beside those it holds), in one statement.
+pub async fn grant_slugs<C: Exec>(conn: &mut C, user: i64, slugs: &[String]) -> Result<(), sqlx::Error> {
+    if slugs.is_empty() {
+        return Ok(());
+    }
+    let values = (0..slugs.len()).map(|i| format!("($1, ${})", i + 2)).collect::<Vec<_>>().join(", ");
+    let mut args = args![user];
+    args.extend(slugs.iter().map(|s| crate::backend::sql::Arg::from(s.as_str())));
+    conn.run(&format!("INSERT INTO user_permissions (user_id, slug) VALUES {values}"), args).await?;
+    Ok(())
+}
+
 /// The slugs that take effect for a user or sub-user now (SPEC §3).
 pub async fn effective_slugs<C: Exec>(
     conn: &mut C,

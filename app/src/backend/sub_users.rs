@@ -100,15 +100,7 @@ async fn login_free(conn: &mut AnyConnection, login: &str, except: Option<i64>) 
 
 async fn replace_permissions(conn: &mut AnyConnection, user: i64, slugs: &[String]) -> Result<(), AppError> {
     sqlx::query("DELETE FROM user_permissions WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
-    if !slugs.is_empty() {
-        let values = slugs.iter().enumerate().map(|(i, _)| format!("($1, ${})", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO user_permissions (user_id, slug) VALUES {values}");
-        let mut q = sqlx::query(&sql).bind(user);
-        for slug in slugs {
-            q = q.bind(slug);
-        }
-        q.execute(&mut *conn).await?;
-    }
+    environment::grant_slugs(conn, user, slugs).await?;
     Ok(())
 }
 

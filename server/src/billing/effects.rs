@@ -149,9 +149,7 @@ async fn new_entity<C: Exec>(
             args![&r.entity, login, name, hash, props.to_string(), search, now],
         )
         .await?;
-    for slug in default_user_slugs() {
-        conn.run("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)", args![id, slug]).await?;
-    }
+    app::backend::environment::grant_slugs(conn, id, &default_user_slugs()).await?;
     Ok(id)
 }
 

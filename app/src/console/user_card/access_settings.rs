@@ -203,13 +203,7 @@ pub mod queries {
             return Err(stale());
         }
         sqlx::query("DELETE FROM user_permissions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        for slug in &granted {
-            sqlx::query("INSERT INTO user_permissions (user_id, slug) VALUES ($1, $2)")
-                .bind(id)
-                .bind(slug)
-                .execute(&mut *tx)
-                .await?;
-        }
+        crate::backend::environment::grant_slugs(&mut tx, id, &granted).await?;
         let added: Vec<&String> = granted.iter().filter(|s| !stored.contains(s)).collect();
         let removed: Vec<&String> = stored.iter().filter(|s| !granted.contains(s)).collect();
         let (action, kind) =
