@@ -109,8 +109,6 @@ impl std::fmt::Display for EventType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
-    /// Claimed, not yet applied or refused (never seen after its transaction commits).
-    Pending,
     Applied,
     Rejected,
 }
@@ -118,7 +116,6 @@ pub enum Outcome {
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Pending => "pending",
             Self::Applied => "applied",
             Self::Rejected => "rejected",
         }
@@ -142,7 +139,7 @@ mod tests {
         assert_eq!(EventType::label_of("billing.attach_camera_unknown_csa"), "Billing. Failed to attach camera");
         assert_eq!(EventType::label_of("billing.whatever"), "Billing. Unknown type");
         assert!(serde_json::from_str::<EventType>("\"billing.whatever\"").is_err());
-        for o in [Outcome::Pending, Outcome::Applied, Outcome::Rejected] {
+        for o in [Outcome::Applied, Outcome::Rejected] {
             assert_eq!(serde_json::to_string(&o).unwrap(), format!("\"{}\"", o.as_str()));
         }
     }

@@ -115,7 +115,6 @@ pub fn outcome(o: Outcome) -> &'static str {
 
 pub fn outcome_in(l: Locale, o: Outcome) -> &'static str {
     match o {
-        Outcome::Pending => td_string!(l, domain.outcome_pending),
         Outcome::Applied => td_string!(l, domain.outcome_applied),
         Outcome::Rejected => td_string!(l, domain.outcome_rejected),
     }
@@ -259,7 +258,7 @@ mod tests {
     use crate::domain::permissions::{all_slugs, slug_name, ANALYTICS_TYPES};
 
     const BOTH: [Locale; 2] = [Locale::en, Locale::ru];
-    const OUTCOMES: [Outcome; 3] = [Outcome::Pending, Outcome::Applied, Outcome::Rejected];
+    const OUTCOMES: [Outcome; 2] = [Outcome::Applied, Outcome::Rejected];
     const ROLES: [Role; 2] = [Role::Superadmin, Role::Admin];
     const CAMERA_STATUSES: [CameraStatus; 4] =
         [CameraStatus::Empty, CameraStatus::Active, CameraStatus::PartiallyActive, CameraStatus::Inactive];

@@ -16,7 +16,7 @@ use app::backend::environment;
 use app::backend::exec::Exec;
 use app::backend::state::AppState;
 use app::backend::token::hash_token;
-use app::domain::billing::Outcome;
+use app::domain::billing::{EventType, Outcome};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -117,24 +117,28 @@ pub struct Prepared {
     body_hash: String,
     payload: String,
     password_hash: Option<String>,
+    /// Found in the log already (looked up only for a plain password, which is then not
+    /// hashed): answered from the log.
+    seen: bool,
     now: i64,
 }
 
 impl Prepared {
     pub async fn new(state: &AppState, request: Request, body_hash: String) -> Result<Self, ApiError> {
-        let password_hash = match effects::credential(&request) {
+        let (password_hash, seen) = match effects::credential(&request) {
             // A request seen before is answered from the log: no need to hash its password
             // again (an import run again after an interruption goes through at once).
-            Some(types::Credential::Plain(_)) if seen(state, &request.id).await? => None,
-            Some(types::Credential::Plain(pw)) => Some(app::backend::password::hash(pw).await?),
-            Some(types::Credential::Hashed(hash)) => Some(hash),
-            None => None,
+            Some(types::Credential::Plain(_)) if seen(state, &request.id).await? => (None, true),
+            Some(types::Credential::Plain(pw)) => (Some(app::backend::password::hash(pw).await?), false),
+            Some(types::Credential::Hashed(hash)) => (Some(hash), false),
+            None => (None, false),
         };
         Ok(Self {
             payload: request.redacted().to_string(),
             request,
             body_hash,
             password_hash,
+            seen,
             now: state.clock.now_ms(),
         })
     }
@@ -152,21 +156,11 @@ async fn seen(state: &AppState, id: &str) -> Result<bool, ApiError> {
 /// What applying a request came to.
 enum Done {
     Answer(StatusCode, Value),
-    /// The id was already claimed: answer with the stored response once it is committed.
+    /// The id was claimed already: the caller undoes the effect, then answers with the
+    /// stored response once it is committed.
     Replay,
-    /// Refused, with its effect still in the transaction (`Undo::Transaction`): the caller
-    /// rolls the transaction back and records the refusal (`refused_alone`).
+    /// Refused: the caller undoes the effect, then records the refusal (`record_refusal`).
     Refused(Rejection),
-}
-
-/// How a refused request's effect is taken back.
-#[derive(Clone, Copy, PartialEq)]
-enum Undo {
-    /// To a savepoint opened before the effect: the request shares its transaction.
-    Savepoint,
-    /// The request has its transaction to itself, which the caller rolls back: no savepoint
-    /// (two statements fewer for every request that is applied).
-    Transaction,
 }
 
 /// Applies one request in its own transaction and answers it. A transaction that failed on
@@ -178,24 +172,30 @@ async fn alone(pool: &sqlx::AnyPool, p: &Prepared) -> Result<(StatusCode, Value)
         attempt += 1;
         let applied = async {
             let mut tx = pool.begin().await?;
-            match apply_one(&mut *tx, p, Undo::Transaction).await? {
+            match apply_one(&mut *tx, p).await? {
+                Done::Answer(status, body) => {
+                    tx.commit().await?;
+                    Ok::<_, ApiError>(Done::Answer(status, body))
+                }
+                Done::Replay => {
+                    tx.rollback().await?;
+                    Ok(Done::Replay)
+                }
+                // Rolled back and recorded in a new transaction: no savepoint to undo the
+                // effect to, two statements fewer for every request that is applied.
                 Done::Refused(rejection) => {
                     tx.rollback().await?;
                     let mut tx = pool.begin().await?;
-                    let done = refused_alone(&mut *tx, p, rejection).await?;
+                    let done = record_refusal(&mut *tx, p, rejection).await?;
                     tx.commit().await?;
                     Ok(done)
-                }
-                done => {
-                    tx.commit().await?;
-                    Ok::<_, ApiError>(done)
                 }
             }
         };
         match applied.await {
             Ok(Done::Answer(status, body)) => return Ok((status, body)),
             Ok(Done::Replay) => return replay(&mut *pool.acquire().await?, p).await,
-            Ok(Done::Refused(_)) => unreachable!("recorded by refused_alone"),
+            Ok(Done::Refused(_)) => unreachable!("recorded by record_refusal"),
             Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR && attempt < 3 => {
                 tracing::warn!(request = %p.request.id, attempt, "billing request retried after a database failure");
             }
@@ -217,84 +217,109 @@ async fn replay<C: Exec>(conn: &mut C, p: &Prepared) -> Result<(StatusCode, Valu
     Ok((status, serde_json::from_str(&response).unwrap_or(Value::Null)))
 }
 
-/// Claims the request id: the id of its new event, or `None` when the id was claimed
-/// already (a concurrent duplicate waits here for the first to commit).
-async fn claim<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Option<i64>, ApiError> {
+/// Applies one request's effect inside the caller's transaction and records its event in
+/// the same transaction: the event row and the effect stay or go together. On anything but
+/// `Done::Answer` (and on an error) the caller undoes what this did: its transaction, or the
+/// savepoint it opened for the request.
+async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared) -> Result<Done, ApiError> {
     let r = &p.request;
-    let claimed: Option<(i64,)> = conn
-        .row(
-            "INSERT INTO billing_events (request_id, type, entity, body_hash, payload, outcome, status, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, '', $7) ON CONFLICT (request_id) DO NOTHING RETURNING id",
-            args![&r.id, r.logged_type().code(), &r.entity, &p.body_hash, &p.payload, Outcome::Pending.as_str(), p.now],
-        )
-        .await?;
-    Ok(claimed.map(|(id,)| id))
-}
-
-/// Applies one request inside the caller's transaction. The event row and the effect stay
-/// or go together; a refused request leaves only its event. On an error the caller rolls
-/// back what this did (its transaction, or the savepoint it opened for the request).
-async fn apply_one<C: Exec>(conn: &mut C, p: &Prepared, undo: Undo) -> Result<Done, ApiError> {
-    let r = &p.request;
-    // Claim the request id first: a concurrent duplicate waits here, then replays.
-    let Some(event_id) = claim(conn, p).await? else { return Ok(Done::Replay) };
-    if undo == Undo::Savepoint {
-        conn.run("SAVEPOINT billing_effect", vec![]).await?;
+    if p.seen {
+        return Ok(Done::Replay);
     }
     match effects::apply(conn, r, p.now, p.password_hash.as_deref()).await {
         Ok(user_id) => {
             if types::changes_environment(r.logged_type()) {
                 environment::refresh_family(conn, user_id, p.now).await?;
             }
-            if undo == Undo::Savepoint {
-                conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
-            }
-            let response = json!({"id": r.id, "type": r.kind, "event_id": event_id, "user_id": user_id,
-                                  "outcome": Outcome::Applied});
-            conn.run(
-                "UPDATE billing_events SET outcome = $1, status = 200, user_id = $2, response = $3 WHERE id = $4",
-                args![Outcome::Applied.as_str(), user_id, response.to_string(), event_id],
-            )
-            .await?;
+            let mut response = json!({"id": r.id, "type": r.kind, "event_id": EVENT_ID, "user_id": user_id,
+                                      "outcome": Outcome::Applied});
+            let logged = Logged {
+                kind: r.logged_type(),
+                user_id: Some(user_id),
+                outcome: Outcome::Applied,
+                status: StatusCode::OK,
+            };
+            let Some(event_id) = record(conn, p, logged, &response).await? else { return Ok(Done::Replay) };
+            response["event_id"] = event_id.into();
             Ok(Done::Answer(StatusCode::OK, response))
         }
         Err(Rejection { error, .. }) if error.status == StatusCode::INTERNAL_SERVER_ERROR => Err(error),
-        Err(rejection) if undo == Undo::Transaction => Ok(Done::Refused(rejection)),
-        Err(rejection) => {
-            // Nothing of the effect stays; the event alone records the refusal.
-            conn.run("ROLLBACK TO SAVEPOINT billing_effect", vec![]).await?;
-            conn.run("RELEASE SAVEPOINT billing_effect", vec![]).await?;
-            refuse(conn, p, event_id, rejection).await
-        }
+        Err(rejection) => Ok(Done::Refused(rejection)),
     }
 }
 
-/// Records a refusal whose effect was rolled back with its transaction, in a new one: the
-/// id is claimed again (unless a concurrent duplicate claimed it meanwhile: then that one's
-/// answer is the answer).
-async fn refused_alone<C: Exec>(conn: &mut C, p: &Prepared, rejection: Rejection) -> Result<Done, ApiError> {
-    match claim(conn, p).await? {
-        Some(event_id) => refuse(conn, p, event_id, rejection).await,
-        None => Ok(Done::Replay),
-    }
-}
-
-/// Records the refusal on the claimed event and answers it.
-async fn refuse<C: Exec>(conn: &mut C, p: &Prepared, event_id: i64, rejection: Rejection) -> Result<Done, ApiError> {
+/// Records a refusal once its effect is undone: the event alone stays.
+async fn record_refusal<C: Exec>(conn: &mut C, p: &Prepared, rejection: Rejection) -> Result<Done, ApiError> {
     let r = &p.request;
-    let user = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
-    let body = rejection.error.body();
-    conn.run(
-        "UPDATE billing_events SET type = $1, user_id = $2, outcome = $3, status = $4, response = $5 WHERE id = $6",
-        args![
-            rejection.logged_type.unwrap_or(r.logged_type()).code(),
-            user,
-            Outcome::Rejected.as_str(),
-            i64::from(rejection.error.status.as_u16()),
-            body.to_string(),
-            event_id
-        ],
-    )
-    .await?;
-    Ok(Done::Answer(rejection.error.status, body))
+    let user_id = effects::resolve(conn, &r.entity).await?.map(|(id, _)| id);
+    let (status, body) = (rejection.error.status, rejection.error.body());
+    let kind = rejection.logged_type.unwrap_or(r.logged_type());
+    let logged = Logged { kind, user_id, outcome: Outcome::Rejected, status };
+    Ok(match record(conn, p, logged, &body).await? {
+        Some(_) => Done::Answer(status, body),
+        None => Done::Replay,
+    })
+}
+
+/// Stands for the event's id in a response until `record` knows it.
+const EVENT_ID: i64 = -1;
+
+/// How a request's event is logged.
+struct Logged {
+    kind: EventType,
+    user_id: Option<i64>,
+    outcome: Outcome,
+    status: StatusCode,
+}
+
+/// Claims the request id and records its outcome in one statement: the id of the new event,
+/// or `None` when the id was claimed already (a concurrent duplicate waits here for the first
+/// to commit, then gets `None`). The event's id is drawn in the statement itself, so that the
+/// stored response can carry it in place of `EVENT_ID`.
+async fn record<C: Exec>(
+    conn: &mut C,
+    p: &Prepared,
+    logged: Logged,
+    response: &Value,
+) -> Result<Option<i64>, ApiError> {
+    let r = &p.request;
+    let text = response.to_string();
+    // Only a key can match: inside a JSON string the quote after `event_id` is escaped. With
+    // no placeholder the tail is NULL, so the concatenation is NULL and the text stays whole.
+    let placeholder = format!("\"event_id\":{EVENT_ID}");
+    let (head, tail) = match text.split_once(&placeholder) {
+        Some((head, tail)) => (format!("{head}\"event_id\":"), Some(tail.to_owned())),
+        None => (text, None),
+    };
+    let next_id = if conn.is_postgres() {
+        "nextval('billing_events_id_seq')"
+    } else {
+        // SQLite's own choice for a new rowid.
+        "(SELECT COALESCE(MAX(id), 0) + 1 FROM billing_events)"
+    };
+    let claimed: Option<(i64,)> = conn
+        .row(
+            &format!(
+                "INSERT INTO billing_events \
+                 (id, request_id, type, entity, user_id, body_hash, payload, outcome, status, response, created_at) \
+                 SELECT e.id, $1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9 || e.id || $10, $9), $11 \
+                 FROM (SELECT {next_id} AS id) e WHERE true \
+                 ON CONFLICT (request_id) DO NOTHING RETURNING id"
+            ),
+            args![
+                &r.id,
+                logged.kind.code(),
+                &r.entity,
+                logged.user_id,
+                &p.body_hash,
+                &p.payload,
+                logged.outcome.as_str(),
+                i64::from(logged.status.as_u16()),
+                head,
+                tail,
+                p.now
+            ],
+        )
+        .await?;
+    Ok(claimed.map(|(id,)| id))
 }

@@ -16,7 +16,7 @@
 //! side by side with the others (measured faster than one serial writer), which also keeps
 //! several server processes on one database free of cross-process batch deadlocks.
 
-use super::{alone, apply_one, replay, Done, Prepared, Undo};
+use super::{alone, apply_one, record_refusal, replay, Done, Prepared};
 use crate::api_error::ApiError;
 use app::backend::db::Db;
 use app::backend::exec::{Exec, Lite};
@@ -117,7 +117,7 @@ fn run(
                 Ok(Done::Answer(status, body)) => Ok((status, body)),
                 // The first request with this id is committed by now, in this batch or before.
                 Ok(Done::Replay) => block_on(replay(&mut lite, &job.prepared)),
-                Ok(Done::Refused(_)) => unreachable!("refusals in a batch are undone to their savepoint"),
+                Ok(Done::Refused(_)) => unreachable!("recorded by record_refusal"),
                 Err(e) => Err(e),
             };
             let _ = job.reply.send(answer);
@@ -134,8 +134,15 @@ fn commit(lite: &mut Lite, batch: &[Job]) -> Vec<Result<Done, ApiError>> {
         let mut outcomes = Vec::with_capacity(batch.len());
         for job in batch {
             block_on(lite.run("SAVEPOINT billing_request", vec![]))?;
-            let outcome = block_on(apply_one(lite, &job.prepared, Undo::Savepoint));
-            if outcome.is_err() {
+            let outcome = match block_on(apply_one(lite, &job.prepared)) {
+                // Nothing of the effect stays; the event alone records the refusal.
+                Ok(Done::Refused(rejection)) => {
+                    block_on(lite.run("ROLLBACK TO billing_request", vec![]))?;
+                    block_on(record_refusal(lite, &job.prepared, rejection))
+                }
+                other => other,
+            };
+            if !matches!(outcome, Ok(Done::Answer(..))) {
                 block_on(lite.run("ROLLBACK TO billing_request", vec![]))?;
             }
             block_on(lite.run("RELEASE billing_request", vec![]))?;

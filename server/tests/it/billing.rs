@@ -216,6 +216,14 @@ async fn replays_return_the_original_answer_and_change_nothing() {
         assert_eq!(answers[0].0, StatusCode::OK);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE entity = 'E9'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM billing_events WHERE request_id = 'same'").await, 1);
+        // The answer names its event, and the event stores that very answer.
+        let event_id = app.scalar("SELECT id FROM billing_events WHERE request_id = 'same'").await;
+        assert_eq!(answers[0].1["event_id"], json!(event_id));
+        let (stored,): (String,) = sqlx::query_as("SELECT response FROM billing_events WHERE request_id = 'same'")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), answers[0].1);
         let mut other = body.clone();
         other["name"] = json!("Someone else");
         let (status, err) = post(&app, other).await;
@@ -226,6 +234,60 @@ async fn replays_return_the_original_answer_and_change_nothing() {
         let first = post(&app, bad.clone()).await;
         assert_eq!(first.0, StatusCode::NOT_FOUND);
         assert_eq!(post(&app, bad).await, first);
+        app
+    })
+    .await;
+}
+
+/// Requests of many entities arriving together (on SQLite, one batch; on PostgreSQL, side by
+/// side), refusals among them: each answer names its own event, each event stores its answer,
+/// and nothing a refusal tried stays.
+#[tokio::test]
+async fn requests_arriving_together_keep_their_outcomes() {
+    each_backend(|app| async move {
+        new_user(&app, "TAKEN", "taken-login").await;
+        let journeys = (0..12).map(|i| {
+            let app = &app;
+            async move {
+                let entity = format!("T{i}");
+                let steps = [
+                    json!({"id": format!("{entity}-new"), "type": "billing.new_entity", "entity": entity,
+                           "login": format!("login-{i}"), "password": "secret-password", "name": "Together"}),
+                    json!({"id": format!("{entity}-pause"), "type": "billing.pause_entity", "entity": entity}),
+                    json!({"id": format!("{entity}-login"), "type": "billing.update_login", "entity": entity, "login": "taken-login"}),
+                    json!({"id": format!("{entity}-unpause"), "type": "billing.unpause_entity", "entity": entity}),
+                    json!({"id": format!("{entity}-ghost"), "type": "billing.pause_entity", "entity": format!("GHOST-{i}")}),
+                ];
+                let mut answers = Vec::new();
+                for step in steps {
+                    answers.push((step["id"].as_str().unwrap().to_owned(), post(app, step).await));
+                }
+                answers
+            }
+        });
+        let answers: Vec<_> = futures::future::join_all(journeys).await.into_iter().flatten().collect();
+        let statuses: Vec<u16> = answers.iter().map(|(_, (status, _))| status.as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 36, "{answers:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 12, "{answers:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 12, "{answers:?}");
+        for (request_id, (status, answer)) in &answers {
+            let (event_id, stored, event_status): (i64, String, i64) =
+                sqlx::query_as("SELECT id, response, status FROM billing_events WHERE request_id = $1")
+                    .bind(request_id)
+                    .fetch_one(&app.db().pool)
+                    .await
+                    .unwrap();
+            assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), *answer, "{request_id}");
+            assert_eq!(event_status, i64::from(status.as_u16()), "{request_id}");
+            if status.is_success() {
+                assert_eq!(answer["event_id"], json!(event_id), "{request_id}");
+            }
+        }
+        // The refused login change left every login as it was, and the last step of each
+        // journey (unpause) is what stays.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE login = 'taken-login'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE entity LIKE 'T%' AND status = 'active' AND login LIKE 'login-%'").await, 12);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM billing_events").await, 61);
         app
     })
     .await;

@@ -103,7 +103,7 @@ fn columns() -> [Column; 4] {
 
 /// An outcome as stored (`applied`), as people read it; an unknown code as stored.
 fn outcome_label(code: &str) -> String {
-    [Outcome::Pending, Outcome::Applied, Outcome::Rejected]
+    [Outcome::Applied, Outcome::Rejected]
         .into_iter()
         .find(|o| o.as_str() == code)
         .map_or_else(|| code.to_string(), |o| labels::outcome(o).to_string())
