@@ -70,9 +70,6 @@ async fn run(backend: Backend, pg: Option<&str>, users: usize, samples: usize) -
     let started = Instant::now();
     let scale = Scale { history_per_user: 42, heavy_cameras: 1_000, heavy_events: 50_000 };
     let r = server::demo::generate_at_scale(&db, users, scale, 42, now).await.unwrap();
-    if backend == Backend::Postgres {
-        sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
-    }
     println!(
         "{backend:?}, {} users, {} sub-users, {} cameras, {} billing events (seeded in {:.0} s)",
         r.users,
