@@ -109,14 +109,12 @@ impl ServerProcess {
     /// CPU time the process has used so far (user + system), from /proc.
     pub fn cpu(&self) -> Duration {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // utime and stime are the line's 14th and 15th fields, in clock ticks (100 a second);
-        // counted here among the numbers after the command name and the state letter.
-        let fields: Vec<u64> = stat
-            .rsplit_once(')')
-            .map(|(_, f)| f.split_whitespace().filter_map(|x| x.parse().ok()).collect())
-            .unwrap_or_default();
-        let ticks = fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0);
-        Duration::from_millis(ticks * 10)
+        // utime and stime are the line's 14th and 15th fields, in clock ticks (100 a second):
+        // the 12th and 13th after the command name, the state letter being the 1st. Some
+        // fields before them can be negative (tpgid is -1 without a terminal).
+        let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, f)| f.split_whitespace().collect()).unwrap_or_default();
+        let tick = |i: usize| fields.get(i).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+        Duration::from_millis((tick(11) + tick(12)) * 10)
     }
 }
 
