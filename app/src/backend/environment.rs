@@ -55,52 +55,77 @@ pub async fn effective_slugs<C: Exec>(
     parent: Option<i64>,
 ) -> Result<Vec<String>, sqlx::Error> {
     let (totals, account_slugs, own) = grants(conn, parent.unwrap_or(user), user).await?;
-    let licensed = licensed_levels(&totals);
-    if parent.is_none() {
-        return Ok(effective_user_slugs(&account_slugs, &licensed));
+    Ok(effective(&totals, &account_slugs, own, parent.is_some()))
+}
+
+/// The slugs that take effect, from the account's licence totals and slugs and, for a
+/// sub-user, the sub-user's own slugs.
+fn effective(totals: &[(u8, i64)], account_slugs: &[String], own: Vec<String>, sub_user: bool) -> Vec<String> {
+    let licensed = licensed_levels(totals);
+    if !sub_user {
+        return effective_user_slugs(account_slugs, &licensed);
     }
-    let allowed = sub_user_allowed(&account_slugs, &licensed);
-    Ok(own.into_iter().filter(|s| allowed.contains(s)).collect())
+    let allowed = sub_user_allowed(account_slugs, &licensed);
+    own.into_iter().filter(|s| allowed.contains(s)).collect()
 }
 
 /// The environment content of a live user or sub-user, from the source tables; `None` for
-/// a deleted or unknown account. Two statements: the account with its cameras, and what it
-/// is granted.
+/// a deleted or unknown account. One statement: the account, its cameras, and what it is
+/// granted (a sub-user's licences and slugs are its account's, besides its own slugs).
 pub async fn compute<C: Exec>(conn: &mut C, user: i64) -> Result<Option<Value>, sqlx::Error> {
-    /// Parent, own status, parent's status, own deletion, parent's deletion; then a camera
-    /// (none when the account has no camera): id, name, streams, streams up.
-    type AccountCamera =
-        (Option<i64>, String, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<String>, i64, i64);
-    let rows: Vec<AccountCamera> = conn
+    /// A tagged row: `account` (parent, deletion, parent's deletion, status, parent's
+    /// status), `camera` (id, streams, streams up, name), `licence` (level, total),
+    /// `account_slug` and `own_slug` (slug).
+    type Tagged = (String, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>);
+    const ACCOUNT: &str = "COALESCE((SELECT parent_id FROM users WHERE id = $1), $1)";
+    let rows: Vec<Tagged> = conn
         .rows(
-            "SELECT u.parent_id, u.status, p.status, u.deleted_at, p.deleted_at, c.id, c.name, \
-               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
-               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1) \
-             FROM users u LEFT JOIN users p ON p.id = u.parent_id \
-             LEFT JOIN camera_access a ON a.user_id = u.id LEFT JOIN cameras c ON c.id = a.camera_id \
-             WHERE u.id = $1 ORDER BY c.id",
+            &format!(
+                "SELECT 'account', u.parent_id, u.deleted_at, p.deleted_at, u.status, p.status \
+                 FROM users u LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1 \
+                 UNION ALL SELECT 'camera', c.id, \
+                   (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
+                   (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1), \
+                   c.name, CAST(NULL AS TEXT) \
+                 FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 \
+                 UNION ALL SELECT 'licence', CAST(level AS BIGINT), CAST(total AS BIGINT), CAST(NULL AS BIGINT), \
+                   CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM licences WHERE user_id = {ACCOUNT} \
+                 UNION ALL SELECT 'account_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+                   slug, CAST(NULL AS TEXT) FROM user_permissions WHERE user_id = {ACCOUNT} \
+                 UNION ALL SELECT 'own_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+                   slug, CAST(NULL AS TEXT) FROM user_permissions WHERE user_id = $1 AND {ACCOUNT} <> $1 \
+                 ORDER BY 1, 2, 5"
+            ),
             args![user],
         )
         .await?;
-    let Some((parent, own, parent_status, deleted, parent_deleted, ..)) = rows.first().cloned() else {
-        return Ok(None);
-    };
+    let (mut account, mut cameras, mut totals, mut account_slugs, mut own) = (None, vec![], vec![], vec![], vec![]);
+    for (tag, a, b, c, text, other) in rows {
+        match tag.as_str() {
+            "account" => account = Some((a, b, c, text.unwrap_or_default(), other)),
+            "camera" => cameras.push((a.unwrap_or_default(), b.unwrap_or_default(), c.unwrap_or_default(), text)),
+            "licence" => totals.push((a.unwrap_or_default() as u8, b.unwrap_or_default())),
+            "account_slug" => account_slugs.extend(text),
+            _ => own.extend(text),
+        }
+    }
+    let Some((parent, deleted, parent_deleted, own_status, parent_status)) = account else { return Ok(None) };
     if deleted.is_some() || parent_deleted.is_some() {
         return Ok(None);
     }
-    let status = parent_status.unwrap_or(own);
+    let status = parent_status.unwrap_or(own_status);
     let locked = status == "paused";
-    let cameras: Vec<Value> = rows
+    let cameras: Vec<Value> = cameras
         .into_iter()
-        .filter_map(|(.., id, name, streams, up)| {
+        .map(|(id, streams, up, name)| {
             let label = CameraStatus::from_counts(streams, up).label();
-            Some(json!({"id": id?, "name": name.unwrap_or_default(), "status": label, "locked": locked}))
+            json!({"id": id, "name": name.unwrap_or_default(), "status": label, "locked": locked})
         })
         .collect();
     Ok(Some(json!({
         "status": status,
         "settings": {"locked_when_paused": true},
-        "permissions": effective_slugs(conn, user, parent).await?,
+        "permissions": effective(&totals, &account_slugs, own, parent.is_some()),
         "cameras": cameras,
     })))
 }
