@@ -77,25 +77,25 @@ pub async fn compute<C: Exec>(conn: &mut C, user: i64) -> Result<Option<Value>, 
     /// status), `camera` (id, streams, streams up, name), `licence` (level, total),
     /// `account_slug` and `own_slug` (slug).
     type Tagged = (String, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>);
-    const ACCOUNT: &str = "COALESCE((SELECT parent_id FROM users WHERE id = $1), $1)";
     let rows: Vec<Tagged> = conn
         .rows(
-            &format!(
-                "SELECT 'account', u.parent_id, u.deleted_at, p.deleted_at, u.status, p.status \
-                 FROM users u LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1 \
-                 UNION ALL SELECT 'camera', c.id, \
-                   (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
-                   (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1), \
-                   c.name, CAST(NULL AS TEXT) \
-                 FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 \
-                 UNION ALL SELECT 'licence', CAST(level AS BIGINT), CAST(total AS BIGINT), CAST(NULL AS BIGINT), \
-                   CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM licences WHERE user_id = {ACCOUNT} \
-                 UNION ALL SELECT 'account_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
-                   slug, CAST(NULL AS TEXT) FROM user_permissions WHERE user_id = {ACCOUNT} \
-                 UNION ALL SELECT 'own_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
-                   slug, CAST(NULL AS TEXT) FROM user_permissions WHERE user_id = $1 AND {ACCOUNT} <> $1 \
-                 ORDER BY 1, 2, 5"
-            ),
+            "WITH acct AS (SELECT u.id, u.parent_id, COALESCE(u.parent_id, u.id) AS account, u.deleted_at, \
+                 u.status, p.deleted_at AS parent_deleted, p.status AS parent_status \
+                 FROM users u LEFT JOIN users p ON p.id = u.parent_id WHERE u.id = $1) \
+             SELECT 'account', parent_id, deleted_at, parent_deleted, status, parent_status FROM acct \
+             UNION ALL SELECT 'camera', c.id, \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id), \
+               (SELECT COUNT(*) FROM camera_streams s WHERE s.camera_id = c.id AND s.up = 1), \
+               c.name, CAST(NULL AS TEXT) \
+             FROM camera_access a JOIN cameras c ON c.id = a.camera_id WHERE a.user_id = $1 \
+             UNION ALL SELECT 'licence', CAST(l.level AS BIGINT), CAST(l.total AS BIGINT), CAST(NULL AS BIGINT), \
+               CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM acct JOIN licences l ON l.user_id = acct.account \
+             UNION ALL SELECT 'account_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+               g.slug, CAST(NULL AS TEXT) FROM acct JOIN user_permissions g ON g.user_id = acct.account \
+             UNION ALL SELECT 'own_slug', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+               g.slug, CAST(NULL AS TEXT) FROM acct JOIN user_permissions g ON g.user_id = acct.id \
+             WHERE acct.parent_id IS NOT NULL \
+             ORDER BY 1, 2, 5",
             args![user],
         )
         .await?;
